@@ -1,0 +1,1 @@
+//! The Smart Service Portal conformance suite (filled by the conformance issue).

@@ -1,0 +1,1 @@
+//! The Smart Service Portal reference sandbox (filled by the sandbox issue).
