@@ -1,6 +1,6 @@
 //! Generating the client's Rust source from the spec with progenitor.
 
-use crate::spec::Spec;
+use crate::spec::{PropertyAlias, Spec, property_aliases};
 use progenitor::{GenerationSettings, Generator, InterfaceStyle, TagStyle};
 
 /// The path, inside the client crate, of the type progenitor stores in every
@@ -78,47 +78,6 @@ pub fn generate_client_source(spec: &Spec) -> Result<String, GenerateError> {
     let aliases = property_aliases(&spec.raw);
     apply_aliases(&mut file.items, &aliases);
     Ok(prettyplease::unparse(&file))
-}
-
-/// The extension through which a schema names legacy spellings of its properties:
-/// `x-ssp-aliases: {legacyName: canonicalName}` on the schema object.
-pub const ALIASES_EXTENSION: &str = "x-ssp-aliases";
-
-/// One legacy spelling the generated type must accept on input.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PropertyAlias {
-    /// The component schema (and so the generated type) it belongs to.
-    pub schema: String,
-    /// The canonical property name.
-    pub property: String,
-    /// The legacy name that is accepted as well.
-    pub alias: String,
-}
-
-/// Every alias declared with [`ALIASES_EXTENSION`] in `components/schemas`.
-pub fn property_aliases(raw: &serde_json::Value) -> Vec<PropertyAlias> {
-    let Some(schemas) = raw
-        .pointer("/components/schemas")
-        .and_then(|s| s.as_object())
-    else {
-        return Vec::new();
-    };
-    let mut aliases = Vec::new();
-    for (schema, body) in schemas {
-        let Some(map) = body.get(ALIASES_EXTENSION).and_then(|a| a.as_object()) else {
-            continue;
-        };
-        for (alias, property) in map {
-            if let Some(property) = property.as_str() {
-                aliases.push(PropertyAlias {
-                    schema: schema.clone(),
-                    property: property.to_string(),
-                    alias: alias.clone(),
-                });
-            }
-        }
-    }
-    aliases
 }
 
 /// Adds `#[serde(alias = "...")]` to the fields of the generated (deserializable)

@@ -71,7 +71,7 @@ fn convert_object(map: &Map<String, Value>) -> Map<String, Value> {
 /// canonical property's schema, so that a value sent under the alias is checked too.
 fn add_alias_properties(map: &Map<String, Value>, out: &mut Map<String, Value>) {
     let Some(aliases) = map
-        .get(crate::generate::ALIASES_EXTENSION)
+        .get(crate::spec::ALIASES_EXTENSION)
         .and_then(Value::as_object)
     else {
         return;

@@ -5,12 +5,13 @@
 //! [`lint`], and turned into Rust source by [`generate`]; the `smartservice-client`
 //! crate calls [`generate::generate_client_source`] from its build script.
 
+#[cfg(feature = "generate")]
 pub mod generate;
 pub mod spec;
 
-#[cfg(feature = "lint")]
+#[cfg(feature = "validate")]
 pub mod json_schema;
-#[cfg(feature = "lint")]
+#[cfg(feature = "validate")]
 pub mod lint;
 
 pub use spec::{LoadError, Spec};

@@ -802,13 +802,13 @@ fn check_tags(raw: &Value, ops: &[Operation<'_>], findings: &mut Vec<Finding>) {
 }
 
 fn check_aliases(raw: &Value, findings: &mut Vec<Finding>) {
-    for alias in crate::generate::property_aliases(raw) {
+    for alias in crate::spec::property_aliases(raw) {
         let properties = pointer_of(["components", "schemas", alias.schema.as_str(), "properties"]);
         let pointer = pointer_of([
             "components",
             "schemas",
             alias.schema.as_str(),
-            crate::generate::ALIASES_EXTENSION,
+            crate::spec::ALIASES_EXTENSION,
             alias.alias.as_str(),
         ]);
         let props = raw.pointer(&properties).and_then(Value::as_object);
