@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the spec linters into <repo>/.tools (git-ignored):
 #   .tools/node  - Spectral CLI (npm)
-#   .tools/venv  - openapi-spec-validator (PyPI)
+#   .tools/spec-venv - openapi-spec-validator (PyPI)
 # Idempotent: does nothing (and prints nothing) when the pinned versions are present.
 set -euo pipefail
 
@@ -11,7 +11,7 @@ OSV_VERSION="0.9.0"
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 TOOLS="$ROOT/.tools"
 NODE_PREFIX="$TOOLS/node"
-VENV="$TOOLS/venv"
+VENV="$TOOLS/spec-venv"
 
 # --- Spectral --------------------------------------------------------------
 spectral_pkg="$NODE_PREFIX/node_modules/@stoplight/spectral-cli/package.json"
@@ -27,7 +27,7 @@ fi
 if ! { [ -x "$VENV/bin/openapi-spec-validator" ] &&
        "$VENV/bin/python" -c 'import sys' 2>/dev/null &&
        compgen -G "$VENV/lib/python3*/site-packages/openapi_spec_validator-$OSV_VERSION.dist-info" >/dev/null; }; then
-  echo "install-spec-tools: installing openapi-spec-validator==$OSV_VERSION into .tools/venv" >&2
+  echo "install-spec-tools: installing openapi-spec-validator==$OSV_VERSION into .tools/spec-venv" >&2
   rm -rf "$VENV"
   python3 -m venv "$VENV"
   "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --no-cache-dir \
