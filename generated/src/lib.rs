@@ -24,6 +24,8 @@
 
 mod context;
 pub mod quirks;
+#[cfg(feature = "receiver")]
+pub mod receiver;
 
 pub use context::{ClientContext, Credentials, InvalidCredentials};
 pub use progenitor_client::{Error, ResponseValue};
