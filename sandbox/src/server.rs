@@ -1,0 +1,150 @@
+//! The HTTP front: one handler that routes every request by the two specs, checks
+//! its keys, reads its body within the operation's limit, validates it, and hands
+//! it to the portal API (`api`) or the citizen side (`citizen`).
+
+use std::sync::Arc;
+
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use smartservice_codegen::json_schema::CompiledSchema;
+use tokio::sync::Notify;
+
+use crate::auth::{self, SubscriptionKeys};
+use crate::dispatch::DeliveryConfig;
+use crate::error::ApiError;
+use crate::routes::{Auth, Routes};
+use crate::store::Db;
+
+/// Schemas the handlers check values against besides request bodies.
+pub struct Schemas {
+    /// `CallbackPayload` (portal spec): every task before it is stored.
+    pub callback_payload: CompiledSchema,
+    /// `AddressData` (portal spec): the vendor's answer to the address query.
+    pub address_data: CompiledSchema,
+    /// `TaskForm` (sandbox spec): what the HTML form submitted.
+    pub task_form: CompiledSchema,
+}
+
+/// Everything a handler needs.
+pub struct AppState {
+    pub db: Db,
+    pub portal: Routes,
+    pub citizen: Routes,
+    pub schemas: Schemas,
+    pub keys: SubscriptionKeys,
+    pub delivery: DeliveryConfig,
+    /// Wakes the dispatcher when deliveries were stored.
+    pub dispatch: Notify,
+}
+
+/// The state as handlers share it.
+pub type Shared = Arc<AppState>;
+
+/// Who is calling, as far as the operation needs to know.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Caller {
+    /// No keys needed (the citizen's pages).
+    Public,
+    /// A valid subscription key (its digest).
+    Subscription(String),
+    /// A valid subscription key and the apikey of a vendor registered under it.
+    Vendor { subscription: String, vendor: String },
+}
+
+#[derive(Clone, Copy)]
+enum Side {
+    Portal,
+    Citizen,
+}
+
+/// The router: every path goes through [`handle`].
+pub fn router(state: Shared) -> axum::Router {
+    axum::Router::new().fallback(handle).with_state(state)
+}
+
+async fn handle(State(state): State<Shared>, request: Request) -> Response {
+    let method = request.method().as_str().to_string();
+    let path = request.uri().path().to_string();
+    let response = match serve(&state, request).await {
+        Ok(response) => response,
+        Err(error) => error.into_response(),
+    };
+    tracing::debug!("{method} {path} -> {}", response.status().as_u16());
+    response
+}
+
+async fn serve(state: &Shared, request: Request) -> Result<Response, ApiError> {
+    let (parts, body) = request.into_parts();
+    let method = parts.method.as_str();
+    let path = parts.uri.path();
+    let found = state
+        .portal
+        .find(method, path)
+        .map(|found| (found, Side::Portal))
+        .or_else(|| state.citizen.find(method, path).map(|found| (found, Side::Citizen)));
+    let Some((found, side)) = found else {
+        return Err(ApiError::NotFound(path.to_string()));
+    };
+    let (operation, path_params) = found?;
+
+    let caller = match operation.auth {
+        Auth::Public => Caller::Public,
+        Auth::Subscription => Caller::Subscription(state.keys.check(&parts.headers)?),
+        Auth::Vendor => {
+            let subscription = state.keys.check(&parts.headers)?;
+            let token = auth::bearer(&parts.headers)?;
+            let subscription_for_db = subscription.clone();
+            let vendor = state
+                .db
+                .call(move |conn| auth::vendor_for(conn, &subscription_for_db, &token))
+                .await?;
+            Caller::Vendor {
+                subscription,
+                vendor,
+            }
+        }
+    };
+
+    let bytes = if operation.takes_body() {
+        read_body(&parts.headers, body, operation.body_limit()).await?
+    } else {
+        bytes::Bytes::new()
+    };
+    let content_type = parts
+        .headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok());
+    let inputs = operation.validate(path_params, parts.uri.query(), content_type, bytes)?;
+    match side {
+        Side::Portal => crate::api::call(state, &operation.id, caller, inputs).await,
+        Side::Citizen => crate::citizen::call(state, &operation.id, inputs).await,
+    }
+}
+
+async fn read_body(
+    headers: &axum::http::HeaderMap,
+    body: Body,
+    limit: usize,
+) -> Result<bytes::Bytes, ApiError> {
+    let too_large = || ApiError::PayloadTooLarge(format!("request body exceeds {limit} bytes"));
+    let declared = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > limit as u64) {
+        return Err(too_large());
+    }
+    axum::body::to_bytes(body, limit).await.map_err(|e| {
+        let over = std::error::Error::source(&e)
+            .map(|s| s.to_string().contains("length limit"))
+            .unwrap_or(false)
+            || e.to_string().contains("length limit");
+        if over {
+            too_large()
+        } else {
+            ApiError::bad_request(format!("cannot read the request body: {e}"))
+        }
+    })
+}
