@@ -1,1 +1,5 @@
-//! The Smart Service Portal conformance suite (filled by the conformance issue).
+//! The Smart Service Portal conformance suite.
+pub mod generate;
+pub mod http;
+pub mod secrets;
+pub mod spec_model;
