@@ -3,8 +3,11 @@
 //!
 //! The data flows one way: `spec/openapi.yaml` is loaded by [`spec::Spec`], checked by
 //! [`lint`], and turned into Rust source by [`generate`]; the `smartservice-client`
-//! crate calls [`generate::generate_client_source`] from its build script.
+//! crate calls [`generate::generate_client_source`] from its build script. Two versions
+//! of the spec are compared by [`diff`] (feature `diff`).
 
+#[cfg(feature = "diff")]
+pub mod diff;
 #[cfg(feature = "generate")]
 pub mod generate;
 pub mod spec;

@@ -1,9 +1,13 @@
-//! `ssp-codegen`: lint the Smart Service Portal spec, and print the client generated from it.
+//! `ssp-codegen`: lint the Smart Service Portal spec, print the client generated from
+//! it, and compare two versions of it.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::{Parser, Subcommand, ValueEnum};
+use smartservice_codegen::diff::render::{self, Format};
+use smartservice_codegen::diff::source::Source;
+use smartservice_codegen::diff::{Level, Report, rules};
 use smartservice_codegen::{Spec, generate, lint};
 
 /// Lints, generates from and compares the Smart Service Portal OpenAPI spec.
@@ -36,6 +40,59 @@ enum Command {
         #[arg(short, long)]
         output: Option<PathBuf>,
     },
+    /// Compare two versions of the spec: what the change breaks for vendors written
+    /// against OLD, and what it changes in the generated client.
+    ///
+    /// OLD and NEW are files, or files at a git revision as REV:path (for example
+    /// origin/main:spec/openapi.yaml; a path that exists as a file wins).
+    ///
+    /// Exit status: 0, or 1 when --fail-on is given and a change at or above that level
+    /// exists; 2 when a spec cannot be read.
+    Diff {
+        /// The spec before the change (file or REV:path).
+        #[arg(required_unless_present = "list_rules")]
+        old: Option<String>,
+        /// The spec after the change (file or REV:path).
+        #[arg(required_unless_present = "list_rules")]
+        new: Option<String>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = DiffFormat::Text)]
+        format: DiffFormat,
+        /// Exit with status 1 when a change at or above this level exists.
+        #[arg(long, value_enum)]
+        fail_on: Option<FailOn>,
+        /// Also diff the Rust client generated from each side (default for markdown).
+        #[arg(long, overrides_with = "no_client_diff")]
+        client_diff: bool,
+        /// Leave out the generated client's diff.
+        #[arg(long, overrides_with = "client_diff")]
+        no_client_diff: bool,
+        /// List the rules (id, level, description) and exit.
+        #[arg(long)]
+        list_rules: bool,
+    },
+}
+
+/// The formats of `diff`.
+#[derive(Clone, Copy, ValueEnum)]
+enum DiffFormat {
+    /// For a terminal.
+    Text,
+    /// A pull-request comment.
+    Markdown,
+    /// A stable JSON document (docs/diff-json.md).
+    Json,
+    /// GitHub Actions annotations.
+    Githubactions,
+}
+
+/// The levels `diff --fail-on` accepts.
+#[derive(Clone, Copy, ValueEnum)]
+enum FailOn {
+    /// Fail on breaking changes.
+    Breaking,
+    /// Fail on breaking changes and warnings.
+    Warning,
 }
 
 fn main() -> ExitCode {
@@ -48,6 +105,76 @@ fn main() -> ExitCode {
         }
         Command::Lint { spec, list: false } => run_lint(&spec),
         Command::Generate { spec, output } => run_generate(&spec, output.as_deref()),
+        Command::Diff {
+            list_rules: true, ..
+        } => {
+            for rule in rules::catalogue() {
+                println!("{:52} {:8} {}", rule.id, rule.level, rule.doc);
+            }
+            ExitCode::SUCCESS
+        }
+        Command::Diff {
+            old,
+            new,
+            format,
+            fail_on,
+            client_diff,
+            no_client_diff,
+            list_rules: false,
+        } => {
+            let format = match format {
+                DiffFormat::Text => Format::Text,
+                DiffFormat::Markdown => Format::Markdown,
+                DiffFormat::Json => Format::Json,
+                DiffFormat::Githubactions => Format::GithubActions,
+            };
+            let with_client = if client_diff {
+                true
+            } else if no_client_diff {
+                false
+            } else {
+                format == Format::Markdown
+            };
+            let fail_on = fail_on.map(|f| match f {
+                FailOn::Breaking => Level::Breaking,
+                FailOn::Warning => Level::Warning,
+            });
+            // clap guarantees both without --list-rules.
+            run_diff(
+                &old.unwrap_or_default(),
+                &new.unwrap_or_default(),
+                format,
+                with_client,
+                fail_on,
+            )
+        }
+    }
+}
+
+fn run_diff(
+    old: &str,
+    new: &str,
+    format: Format,
+    with_client: bool,
+    fail_on: Option<Level>,
+) -> ExitCode {
+    let read = |arg: &str, side: &str| {
+        Source::read(arg).map_err(|e| {
+            eprintln!("error: cannot read the {side} spec: {e}");
+            ExitCode::from(2)
+        })
+    };
+    let (old, new) = match (read(old, "old"), read(new, "new")) {
+        (Ok(old), Ok(new)) => (old, new),
+        (Err(code), _) | (_, Err(code)) => return code,
+    };
+    let report = Report::build(old, new, with_client);
+    print!("{}", render::render(&report, format));
+    let summary = report.summary();
+    eprintln!("spec diff: {}", render::summary_line(&summary));
+    match (fail_on, summary.highest()) {
+        (Some(threshold), Some(highest)) if highest >= threshold => ExitCode::from(1),
+        _ => ExitCode::SUCCESS,
     }
 }
 
