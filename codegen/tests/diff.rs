@@ -938,6 +938,232 @@ fn cases() -> Vec<Case> {
                 "/paths/~1webhookconfig/post",
             )],
         ),
+        // --- more rules: options, bodies, headers, parameters, callbacks ------------
+        case(
+            "a oneOf option removed from a request",
+            |raw| {
+                remove(raw, &format!("{S}/TaskReference/oneOf/1"));
+            },
+            vec![(
+                "request-property-one-of-option-removed",
+                B,
+                "submitDocument (POST /document)",
+                "/components/schemas/TaskReference/oneOf/1",
+                "/components/schemas/TaskReference/oneOf",
+            )],
+        ),
+        case(
+            "a oneOf option added to a request, and another one's pattern changed",
+            |raw| {
+                set(
+                    raw,
+                    &format!("{S}/TaskReference/oneOf/1/pattern"),
+                    json!("^[0-9]+$"),
+                );
+                at(raw, &format!("{S}/TaskReference/oneOf"))
+                    .as_array_mut()
+                    .expect("options")
+                    .push(json!({"type": "number"}));
+            },
+            vec![
+                (
+                    "request-property-pattern-changed",
+                    B,
+                    "submitDocument (POST /document)",
+                    "/components/schemas/TaskReference/oneOf/1/pattern",
+                    "/components/schemas/TaskReference/oneOf/1/pattern",
+                ),
+                (
+                    "request-property-one-of-option-added",
+                    I,
+                    "submitDocument (POST /document)",
+                    "/components/schemas/TaskReference/oneOf",
+                    "/components/schemas/TaskReference/oneOf/2",
+                ),
+            ],
+        ),
+        case(
+            "a response type generalized",
+            |raw| {
+                set(
+                    raw,
+                    &format!("{S}/Process/properties/processId/type"),
+                    json!("number"),
+                )
+            },
+            vec![(
+                "response-property-type-generalized",
+                B,
+                "listProcesses (GET /processes)",
+                "/components/schemas/Process/properties/processId/type",
+                "/components/schemas/Process/properties/processId/type",
+            )],
+        ),
+        case(
+            "a callback answer type generalized",
+            |raw| {
+                set(
+                    raw,
+                    &format!("{S}/AddressData/properties/number/type"),
+                    json!("number"),
+                )
+            },
+            vec![(
+                "callback-response-property-type-generalized",
+                I,
+                CALLBACK,
+                "/components/schemas/AddressData/properties/number/type",
+                "/components/schemas/AddressData/properties/number/type",
+            )],
+        ),
+        case(
+            "a request body that forbids undeclared properties",
+            |raw| {
+                set(
+                    raw,
+                    &format!("{S}/StatusUpdate/additionalProperties"),
+                    json!(false),
+                )
+            },
+            vec![(
+                "request-body-additional-properties-forbidden",
+                B,
+                "updateTaskStatus (POST /statusupdate)",
+                "/components/schemas/StatusUpdate",
+                "/components/schemas/StatusUpdate/additionalProperties",
+            )],
+        ),
+        case(
+            "request bodies made optional: harmless in a request, breaking in the callback",
+            |raw| {
+                set(
+                    raw,
+                    "/paths/~1statusupdate/post/requestBody/required",
+                    json!(false),
+                );
+                set(
+                    raw,
+                    &format!("{CALLBACK_OP}/requestBody/required"),
+                    json!(false),
+                );
+            },
+            vec![
+                (
+                    "request-body-became-optional",
+                    I,
+                    "updateTaskStatus (POST /statusupdate)",
+                    "/paths/~1statusupdate/post/requestBody/required",
+                    "/paths/~1statusupdate/post/requestBody/required",
+                ),
+                (
+                    "callback-request-body-became-optional",
+                    B,
+                    CALLBACK,
+                    "/paths/~1webhookconfig/post/callbacks/taskSubmitted/{$request.body#~1callbackUrl}/post/requestBody/required",
+                    "/paths/~1webhookconfig/post/callbacks/taskSubmitted/{$request.body#~1callbackUrl}/post/requestBody/required",
+                ),
+            ],
+        ),
+        case_from(
+            "a required response header removed",
+            |raw| {
+                set(
+                    raw,
+                    "/paths/~1processes/get/responses/200/headers",
+                    json!({"X-Total": {"required": true, "schema": {"type": "integer"}}}),
+                )
+            },
+            |raw| {
+                remove(raw, "/paths/~1processes/get/responses/200/headers/X-Total");
+            },
+            vec![(
+                "response-required-header-removed",
+                B,
+                "listProcesses (GET /processes)",
+                "/paths/~1processes/get/responses/200/headers/X-Total",
+                "/paths/~1processes/get/responses/200/headers",
+            )],
+        ),
+        case(
+            "a parameter's schema changed type",
+            |raw| {
+                set(
+                    raw,
+                    "/components/parameters/WebhookIdFilter/schema",
+                    json!({"type": "integer"}),
+                )
+            },
+            vec![
+                (
+                    "request-parameter-description-changed",
+                    I,
+                    "listWebhookConfigurations (GET /webhookconfig)",
+                    "/components/schemas/WebhookId",
+                    "/components/parameters/WebhookIdFilter/schema",
+                ),
+                (
+                    "request-parameter-type-changed",
+                    B,
+                    "listWebhookConfigurations (GET /webhookconfig)",
+                    "/components/schemas/WebhookId/type",
+                    "/components/parameters/WebhookIdFilter/schema/type",
+                ),
+            ],
+        ),
+        case(
+            "a new callback",
+            |raw| {
+                let callback =
+                    at(raw, "/paths/~1webhookconfig/post/callbacks/taskSubmitted").clone();
+                set(
+                    raw,
+                    "/paths/~1webhookconfig/post/callbacks/taskCancelled",
+                    callback,
+                );
+            },
+            vec![(
+                "callback-added",
+                W,
+                "callback taskCancelled of createWebhookConfiguration (POST {$request.body#/callbackUrl})",
+                "/paths/~1webhookconfig/post/callbacks",
+                "/paths/~1webhookconfig/post/callbacks/taskCancelled/{$request.body#~1callbackUrl}/post",
+            )],
+        ),
+        case(
+            "the platform starts sending credentials with the callback",
+            |raw| {
+                set(
+                    raw,
+                    &format!("{CALLBACK_OP}/security"),
+                    json!([{"subscriptionKey": []}]),
+                )
+            },
+            vec![(
+                "callback-security-changed-compatibly",
+                I,
+                CALLBACK,
+                "/paths/~1webhookconfig/post/callbacks/taskSubmitted/{$request.body#~1callbackUrl}/post/security",
+                "/paths/~1webhookconfig/post/callbacks/taskSubmitted/{$request.body#~1callbackUrl}/post/security",
+            )],
+        ),
+        case_from(
+            "the platform stops sending credentials a webhook checks",
+            |raw| {
+                set(
+                    raw,
+                    &format!("{CALLBACK_OP}/security"),
+                    json!([{"subscriptionKey": []}]),
+                )
+            },
+            |raw| set(raw, &format!("{CALLBACK_OP}/security"), json!([])),
+            vec![(
+                "callback-security-changed",
+                B,
+                CALLBACK,
+                "/paths/~1webhookconfig/post/callbacks/taskSubmitted/{$request.body#~1callbackUrl}/post/security",
+                "/paths/~1webhookconfig/post/callbacks/taskSubmitted/{$request.body#~1callbackUrl}/post/security",
+            )],
+        ),
         // --- additions and documentation --------------------------------------------
         case(
             "a new optional request property",
@@ -1132,4 +1358,70 @@ fn a_recursive_schema_is_compared_without_looping() {
         messages,
         ["The type of `[].processName` in the 200 response body changed from string to integer."]
     );
+}
+
+#[test]
+fn a_ref_graph_with_exponentially_many_paths_is_compared_in_bounded_time() {
+    // S0 -> S1 -> ... -> S40, each through two properties: 2^40 paths to S40.
+    let chain = |raw: &mut Value, leaf_type: &str| {
+        for i in 0..40 {
+            let next = json!({"$ref": format!("#/components/schemas/S{}", i + 1)});
+            set(
+                raw,
+                &format!("{S}/S{i}"),
+                json!({"type": "object", "properties": {"a": next.clone(), "b": next}}),
+            );
+        }
+        set(raw, &format!("{S}/S40"), json!({"type": leaf_type}));
+        set(
+            raw,
+            "/paths/~1processes/get/responses/200/content/application~1json/schema",
+            json!({"$ref": "#/components/schemas/S0"}),
+        );
+    };
+    let mut old = project_spec();
+    chain(&mut old, "string");
+    let mut new = project_spec();
+    chain(&mut new, "integer");
+    let started = std::time::Instant::now();
+    let changes = diff(
+        &Spec::from_value(old, "old").unwrap(),
+        &Spec::from_value(new, "new").unwrap(),
+    );
+    assert!(started.elapsed() < std::time::Duration::from_secs(20));
+    assert!(!changes.is_empty());
+    assert!(
+        changes
+            .iter()
+            .all(|c| c.rule == "response-property-type-changed")
+    );
+}
+
+#[test]
+fn a_redefined_security_scheme_breaks_every_operation_that_uses_it() {
+    let old = Spec::from_value(project_spec(), "old").unwrap();
+    let mut raw = project_spec();
+    set(
+        &mut raw,
+        "/components/securitySchemes/subscriptionKey/name",
+        json!("X-Subscription-Key"),
+    );
+    let new = Spec::from_value(raw, "new").unwrap();
+    let changes = diff(&old, &new);
+    let operations: BTreeSet<&str> = changes.iter().map(|c| c.operation.as_str()).collect();
+    // All 15 operations carry the subscription key; the callback does not.
+    assert_eq!(operations.len(), 15, "{operations:#?}");
+    assert!(operations.iter().all(|o| !o.starts_with("callback")));
+    for change in &changes {
+        assert_eq!(change.rule, "api-security-scheme-changed");
+        assert_eq!(change.level, B);
+        assert_eq!(
+            change.old_pointer,
+            "/components/securitySchemes/subscriptionKey"
+        );
+        assert_eq!(
+            change.new_pointer,
+            "/components/securitySchemes/subscriptionKey"
+        );
+    }
 }

@@ -12,6 +12,10 @@ use crate::spec::escape_pointer_segment;
 /// How deep `allOf`s may nest inside each other before merging stops.
 const MAX_ALL_OF_DEPTH: usize = 16;
 
+/// How many nodes [`Doc::inline`] builds at most (a guard against `$ref` graphs that
+/// would inline to exponentially many nodes).
+const MAX_INLINED_NODES: usize = 100_000;
+
 /// One document, for following `$ref`s.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Doc<'a> {
@@ -208,7 +212,11 @@ impl<'a> Doc<'a> {
                 }
             }
         }
-        if merged["properties"].as_object().is_some_and(Map::is_empty) {
+        if merged
+            .get("properties")
+            .and_then(Value::as_object)
+            .is_some_and(Map::is_empty)
+        {
             merged.remove("properties");
         }
         Node {
@@ -219,12 +227,15 @@ impl<'a> Doc<'a> {
 
     /// `value` with every `$ref` replaced by what it names (a cycle, or a reference that
     /// does not resolve, is kept as the reference): two schemas are the same when their
-    /// inlined forms are equal.
+    /// inlined forms are equal. References that would inline more than
+    /// [`MAX_INLINED_NODES`] nodes in all are kept as references.
     pub fn inline(&self, value: &Value) -> Value {
-        self.inline_guarded(value, &mut Vec::new())
+        let mut budget = MAX_INLINED_NODES;
+        self.inline_guarded(value, &mut Vec::new(), &mut budget)
     }
 
-    fn inline_guarded(&self, value: &Value, stack: &mut Vec<String>) -> Value {
+    fn inline_guarded(&self, value: &Value, stack: &mut Vec<String>, budget: &mut usize) -> Value {
+        *budget = budget.saturating_sub(1);
         match value {
             Value::Object(map) => {
                 if let Some(local) = map
@@ -232,12 +243,12 @@ impl<'a> Doc<'a> {
                     .and_then(Value::as_str)
                     .and_then(|r| r.strip_prefix('#'))
                 {
-                    if stack.iter().any(|s| s == local) {
+                    if *budget == 0 || stack.iter().any(|s| s == local) {
                         return value.clone();
                     }
                     if let Some(target) = self.raw.pointer(local) {
                         stack.push(local.to_string());
-                        let inlined = self.inline_guarded(target, stack);
+                        let inlined = self.inline_guarded(target, stack, budget);
                         stack.pop();
                         return inlined;
                     }
@@ -245,14 +256,14 @@ impl<'a> Doc<'a> {
                 }
                 Value::Object(
                     map.iter()
-                        .map(|(k, v)| (k.clone(), self.inline_guarded(v, stack)))
+                        .map(|(k, v)| (k.clone(), self.inline_guarded(v, stack, budget)))
                         .collect(),
                 )
             }
             Value::Array(items) => Value::Array(
                 items
                     .iter()
-                    .map(|v| self.inline_guarded(v, stack))
+                    .map(|v| self.inline_guarded(v, stack, budget))
                     .collect(),
             ),
             other => other.clone(),

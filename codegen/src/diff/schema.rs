@@ -4,7 +4,7 @@
 //!
 //! [`Flow`]: super::rules::Flow
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashSet};
 
 use serde_json::Value;
 
@@ -14,6 +14,11 @@ use super::{Cx, code, sentence};
 
 /// How deep the comparison descends into nested schemas.
 const MAX_DEPTH: usize = 64;
+
+/// After this many schema pairs, a pair already compared (reached again through
+/// another path of a `$ref` graph) is not compared again: without the limit, a chain of
+/// schemas that each use the next one twice would take exponential time.
+const REVISIT_BUDGET: usize = 20_000;
 
 /// Compares the schema `old` with `new` and records what changed. `subject` names the
 /// schema's root in messages ("the request body", "query parameter `whid`"); `root` is
@@ -34,6 +39,8 @@ pub(crate) fn compare<'a>(
         root,
         subject,
         stack: Vec::new(),
+        seen: HashSet::new(),
+        visits: 0,
     };
     diff.compare(old, new, "");
 }
@@ -48,6 +55,10 @@ struct SchemaDiff<'c, 'a> {
     /// The (old, new) pointer pairs being compared, outermost first: a pair met again is
     /// a cycle through `$ref`, and is not descended into twice.
     stack: Vec<(String, String)>,
+    /// Every pair compared so far (see [`REVISIT_BUDGET`]).
+    seen: HashSet<(String, String)>,
+    /// How many pairs were compared.
+    visits: usize,
 }
 
 impl<'c, 'a> SchemaDiff<'c, 'a> {
@@ -56,6 +67,11 @@ impl<'c, 'a> SchemaDiff<'c, 'a> {
         if self.stack.len() >= MAX_DEPTH || self.stack.contains(&key) {
             return;
         }
+        let first_visit = self.seen.insert(key.clone());
+        if !first_visit && self.visits >= REVISIT_BUDGET {
+            return;
+        }
+        self.visits += 1;
         self.stack.push(key);
         let old = self.cx.old.schema(old);
         let new = self.cx.new.schema(new);

@@ -82,7 +82,8 @@ impl Source {
                 arg: arg.to_string(),
             });
         };
-        if rev.is_empty() || path.is_empty() {
+        // A leading `-` would reach git as an option.
+        if rev.is_empty() || path.is_empty() || rev.starts_with('-') {
             return Err(SourceError::NotFound {
                 arg: arg.to_string(),
             });
@@ -123,5 +124,26 @@ impl Source {
             file: file.trim_start_matches("./").to_string(),
             origin: origin.to_string(),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_revision_that_looks_like_an_option_is_refused_before_git_runs() {
+        let dir = std::env::temp_dir();
+        let err = Source::read_in("--output=x:y", &dir).unwrap_err();
+        assert!(matches!(err, SourceError::NotFound { .. }), "{err}");
+    }
+
+    #[test]
+    fn neither_a_file_nor_rev_path_says_so() {
+        let err = Source::read_in("no-such-file.yaml", &std::env::temp_dir()).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "no-such-file.yaml: no such file, and not of the form REV:path (for example origin/main:spec/openapi.yaml)"
+        );
     }
 }
