@@ -1,85 +1,9 @@
-//! The catalogue of diff rules: each rule's stable id, its level, and one line of
-//! documentation (printed by `ssp-codegen diff --list-rules`).
-//!
-//! Most ids are composed from where the data flows ([`Exchange`]), what part of it
-//! changed ([`Part`] or [`Member`]) and how (a kind), in oasdiff's style:
-//! `request-property-became-required`, `response-required-property-removed`,
-//! `callback-request-property-enum-value-added`. The level of a composed rule follows
-//! from the kind and the exchange's [`Flow`]; the functions here are the only place
-//! that decides it, and [`catalogue`] lists every combination they can produce.
+//! The kinds of change each family of rules knows, with the level each gets when the
+//! vendor sends the data and when it receives it, its id fragment and its documentation.
 
-use super::Level;
+use super::Exchange;
+use crate::diff::Level;
 use Level::{Breaking as B, Info as I, Warning as W};
-
-/// Who writes the data a rule looks at, seen from a vendor whose code was written against
-/// the old spec.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Flow {
-    /// The vendor writes it and the platform reads it: a request, or the vendor's answer
-    /// to a callback. A change breaks old vendors when the new spec rejects something the
-    /// old one accepted (a constraint tightened).
-    VendorSends,
-    /// The platform writes it and the vendor reads it: a response, or the callback payload
-    /// the platform POSTs to the vendor's webhook. A change breaks old vendors when the
-    /// new spec allows something the old one ruled out (a constraint loosened).
-    VendorReceives,
-}
-
-/// The four places where data crosses the API.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Exchange {
-    /// An operation's request, sent by the vendor.
-    Request,
-    /// An operation's response, read by the vendor.
-    Response,
-    /// A callback's request (the payload), sent by the platform to the vendor's webhook.
-    CallbackRequest,
-    /// A callback's response (the answer), sent by the vendor's webhook to the platform.
-    CallbackResponse,
-}
-
-impl Exchange {
-    /// Every exchange.
-    pub const ALL: [Exchange; 4] = [
-        Exchange::Request,
-        Exchange::Response,
-        Exchange::CallbackRequest,
-        Exchange::CallbackResponse,
-    ];
-
-    /// The rule-id prefix: `request`, `response`, `callback-request`, `callback-response`.
-    pub fn prefix(self) -> &'static str {
-        match self {
-            Exchange::Request => "request",
-            Exchange::Response => "response",
-            Exchange::CallbackRequest => "callback-request",
-            Exchange::CallbackResponse => "callback-response",
-        }
-    }
-
-    /// Who writes the data.
-    pub fn flow(self) -> Flow {
-        match self {
-            Exchange::Request | Exchange::CallbackResponse => Flow::VendorSends,
-            Exchange::Response | Exchange::CallbackRequest => Flow::VendorReceives,
-        }
-    }
-
-    /// Whether this is a request (it has parameters and a request body) rather than a
-    /// response (it has statuses and headers).
-    pub fn is_request(self) -> bool {
-        matches!(self, Exchange::Request | Exchange::CallbackRequest)
-    }
-
-    fn noun(self) -> &'static str {
-        match self {
-            Exchange::Request => "the request",
-            Exchange::Response => "the response",
-            Exchange::CallbackRequest => "the callback payload (platform to vendor)",
-            Exchange::CallbackResponse => "the callback's answer (vendor to platform)",
-        }
-    }
-}
 
 /// A named member of an exchange that can be added, removed or change its `required`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -93,9 +17,9 @@ pub enum Member {
 }
 
 impl Member {
-    const ALL: [Member; 3] = [Member::Property, Member::Parameter, Member::Header];
+    pub(super) const ALL: [Member; 3] = [Member::Property, Member::Parameter, Member::Header];
 
-    fn slug(self) -> &'static str {
+    pub(super) fn slug(self) -> &'static str {
         match self {
             Member::Property => "property",
             Member::Parameter => "parameter",
@@ -103,7 +27,7 @@ impl Member {
         }
     }
 
-    fn applies_to(self, exchange: Exchange) -> bool {
+    pub(super) fn applies_to(self, exchange: Exchange) -> bool {
         match self {
             Member::Property => true,
             Member::Parameter => exchange.is_request(),
@@ -130,7 +54,7 @@ pub enum MemberKind {
 }
 
 impl MemberKind {
-    const ALL: [MemberKind; 6] = [
+    pub(super) const ALL: [MemberKind; 6] = [
         MemberKind::RequiredAdded,
         MemberKind::OptionalAdded,
         MemberKind::RequiredRemoved,
@@ -140,7 +64,7 @@ impl MemberKind {
     ];
 
     /// (level when the vendor sends, level when the vendor receives)
-    fn levels(self) -> (Level, Level) {
+    pub(super) fn levels(self) -> (Level, Level) {
         match self {
             // An old sender does not send it; an old reader ignores it.
             MemberKind::RequiredAdded => (B, I),
@@ -155,7 +79,7 @@ impl MemberKind {
         }
     }
 
-    fn id(self, member: Member) -> String {
+    pub(super) fn id(self, member: Member) -> String {
         let m = member.slug();
         match self {
             MemberKind::RequiredAdded => format!("required-{m}-added"),
@@ -167,7 +91,7 @@ impl MemberKind {
         }
     }
 
-    fn doc(self, member: Member) -> String {
+    pub(super) fn doc(self, member: Member) -> String {
         let m = member.slug();
         match self {
             MemberKind::RequiredAdded => format!("a required {m} was added to"),
@@ -194,9 +118,9 @@ pub enum Part {
 }
 
 impl Part {
-    const ALL: [Part; 4] = [Part::Body, Part::Property, Part::Parameter, Part::Header];
+    pub(super) const ALL: [Part; 4] = [Part::Body, Part::Property, Part::Parameter, Part::Header];
 
-    fn slug(self) -> &'static str {
+    pub(super) fn slug(self) -> &'static str {
         match self {
             Part::Body => "body",
             Part::Property => "property",
@@ -205,7 +129,7 @@ impl Part {
         }
     }
 
-    fn applies_to(self, exchange: Exchange) -> bool {
+    pub(super) fn applies_to(self, exchange: Exchange) -> bool {
         match self {
             Part::Body | Part::Property => true,
             Part::Parameter => exchange.is_request(),
@@ -270,7 +194,7 @@ impl Bound {
         )
     }
 
-    fn slug(self) -> &'static str {
+    pub(super) fn slug(self) -> &'static str {
         match self {
             Bound::Min => "min",
             Bound::Max => "max",
@@ -332,7 +256,7 @@ pub enum ValueKind {
 }
 
 impl ValueKind {
-    fn all() -> Vec<ValueKind> {
+    pub(super) fn all() -> Vec<ValueKind> {
         use ValueKind::*;
         let mut all = vec![
             TypeChanged,
@@ -366,7 +290,7 @@ impl ValueKind {
     }
 
     /// (level when the vendor sends, level when the vendor receives)
-    fn levels(self) -> (Level, Level) {
+    pub(super) fn levels(self) -> (Level, Level) {
         use ValueKind::*;
         // A tightened constraint breaks a sender; a loosened one surprises a reader.
         const TIGHTENED: (Level, Level) = (B, I);
@@ -400,7 +324,7 @@ impl ValueKind {
         }
     }
 
-    fn slug(self) -> String {
+    pub(super) fn slug(self) -> String {
         use ValueKind::*;
         match self {
             TypeChanged => "type-changed".into(),
@@ -431,7 +355,7 @@ impl ValueKind {
         }
     }
 
-    fn doc(self) -> String {
+    pub(super) fn doc(self) -> String {
         use ValueKind::*;
         match self {
             TypeChanged => "the type changed".into(),
@@ -487,7 +411,7 @@ pub enum BodyKind {
 }
 
 impl BodyKind {
-    const ALL: [BodyKind; 7] = [
+    pub(super) const ALL: [BodyKind; 7] = [
         BodyKind::Added,
         BodyKind::Removed,
         BodyKind::BecameRequired,
@@ -497,7 +421,7 @@ impl BodyKind {
         BodyKind::DescriptionChanged,
     ];
 
-    fn applies_to(self, exchange: Exchange) -> bool {
+    pub(super) fn applies_to(self, exchange: Exchange) -> bool {
         match self {
             BodyKind::Added
             | BodyKind::Removed
@@ -509,7 +433,7 @@ impl BodyKind {
         }
     }
 
-    fn levels(self) -> (Level, Level) {
+    pub(super) fn levels(self) -> (Level, Level) {
         match self {
             BodyKind::Added => (I, I),
             BodyKind::Removed => (W, B),
@@ -522,7 +446,7 @@ impl BodyKind {
         }
     }
 
-    fn slug(self) -> &'static str {
+    pub(super) fn slug(self) -> &'static str {
         match self {
             BodyKind::Added => "body-added",
             BodyKind::Removed => "body-removed",
@@ -534,7 +458,7 @@ impl BodyKind {
         }
     }
 
-    fn doc(self) -> &'static str {
+    pub(super) fn doc(self) -> &'static str {
         match self {
             BodyKind::Added => "an optional body was added to",
             BodyKind::Removed => "the body was removed from",
@@ -563,14 +487,14 @@ pub enum StatusKind {
 }
 
 impl StatusKind {
-    const ALL: [StatusKind; 4] = [
+    pub(super) const ALL: [StatusKind; 4] = [
         StatusKind::SuccessRemoved,
         StatusKind::SuccessAdded,
         StatusKind::OtherRemoved,
         StatusKind::OtherAdded,
     ];
 
-    fn levels(self) -> (Level, Level) {
+    pub(super) fn levels(self) -> (Level, Level) {
         match self {
             // Either side of the exchange relies on the success statuses it knows.
             StatusKind::SuccessRemoved => (B, B),
@@ -578,7 +502,7 @@ impl StatusKind {
         }
     }
 
-    fn slug(self) -> &'static str {
+    pub(super) fn slug(self) -> &'static str {
         match self {
             StatusKind::SuccessRemoved => "success-status-removed",
             StatusKind::SuccessAdded => "success-status-added",
@@ -587,7 +511,7 @@ impl StatusKind {
         }
     }
 
-    fn doc(self) -> &'static str {
+    pub(super) fn doc(self) -> &'static str {
         match self {
             StatusKind::SuccessRemoved => "a success status was removed from",
             StatusKind::SuccessAdded => "a success status was added to",
@@ -635,7 +559,7 @@ pub enum ApiKind {
 }
 
 impl ApiKind {
-    const ALL: [ApiKind; 16] = [
+    pub(super) const ALL: [ApiKind; 16] = [
         ApiKind::PathRemoved,
         ApiKind::OperationRemoved,
         ApiKind::MethodChanged,
@@ -654,7 +578,7 @@ impl ApiKind {
         ApiKind::CallbackSecurityChangedCompatibly,
     ];
 
-    fn describe(self) -> (&'static str, Level, &'static str) {
+    pub(super) fn describe(self) -> (&'static str, Level, &'static str) {
         match self {
             ApiKind::PathRemoved => (
                 "api-path-removed",
@@ -733,194 +657,5 @@ impl ApiKind {
                 "the callback's security changed, and an old webhook still accepts the calls",
             ),
         }
-    }
-}
-
-/// A rule as applied to one change: its id and level.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Rule {
-    /// The stable id.
-    pub id: String,
-    /// The level of every change this rule reports.
-    pub level: Level,
-    /// What the rule detects, in one line.
-    pub doc: String,
-}
-
-fn by_flow(levels: (Level, Level), exchange: Exchange) -> Level {
-    match exchange.flow() {
-        Flow::VendorSends => levels.0,
-        Flow::VendorReceives => levels.1,
-    }
-}
-
-/// The rule for an operation- or callback-level change.
-pub fn api(kind: ApiKind) -> Rule {
-    let (id, level, doc) = kind.describe();
-    Rule {
-        id: id.to_string(),
-        level,
-        doc: doc.to_string(),
-    }
-}
-
-/// The rule for a named member (property, parameter, header) added, removed, or made
-/// required or optional in `exchange`.
-pub fn member(exchange: Exchange, member: Member, kind: MemberKind) -> Rule {
-    Rule {
-        id: format!("{}-{}", exchange.prefix(), kind.id(member)),
-        level: by_flow(kind.levels(), exchange),
-        doc: format!("{} {}", kind.doc(member), exchange.noun()),
-    }
-}
-
-/// The rule for a value constraint of a schema that changed.
-pub fn value(exchange: Exchange, part: Part, kind: ValueKind) -> Rule {
-    Rule {
-        id: format!("{}-{}-{}", exchange.prefix(), part.slug(), kind.slug()),
-        level: by_flow(kind.levels(), exchange),
-        doc: format!(
-            "{} schema in {}: {}",
-            part.slug(),
-            exchange.noun(),
-            kind.doc()
-        ),
-    }
-}
-
-/// The rule for a change to a request body or to a response's content.
-pub fn body(exchange: Exchange, kind: BodyKind) -> Rule {
-    Rule {
-        id: format!("{}-{}", exchange.prefix(), kind.slug()),
-        level: by_flow(kind.levels(), exchange),
-        doc: format!("{} {}", kind.doc(), exchange.noun()),
-    }
-}
-
-/// The rule for a status added to or removed from the responses.
-pub fn status(exchange: Exchange, kind: StatusKind) -> Rule {
-    Rule {
-        id: format!("{}-{}", exchange.prefix(), kind.slug()),
-        level: by_flow(kind.levels(), exchange),
-        doc: format!("{} {}", kind.doc(), exchange.noun()),
-    }
-}
-
-/// Every rule [`super::diff`] can report, in a fixed order.
-pub fn catalogue() -> Vec<Rule> {
-    let mut rules: Vec<Rule> = ApiKind::ALL.into_iter().map(api).collect();
-    for exchange in Exchange::ALL {
-        if !exchange.is_request() {
-            rules.extend(StatusKind::ALL.into_iter().map(|k| status(exchange, k)));
-        }
-        rules.extend(
-            BodyKind::ALL
-                .into_iter()
-                .filter(|k| k.applies_to(exchange))
-                .map(|k| body(exchange, k)),
-        );
-        for m in Member::ALL.into_iter().filter(|m| m.applies_to(exchange)) {
-            rules.extend(MemberKind::ALL.into_iter().map(|k| member(exchange, m, k)));
-        }
-        for part in Part::ALL.into_iter().filter(|p| p.applies_to(exchange)) {
-            rules.extend(
-                ValueKind::all()
-                    .into_iter()
-                    .map(|k| value(exchange, part, k)),
-            );
-        }
-    }
-    rules
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use std::collections::BTreeSet;
-
-    #[test]
-    fn rule_ids_are_unique() {
-        let rules = catalogue();
-        let ids: BTreeSet<&str> = rules.iter().map(|r| r.id.as_str()).collect();
-        assert_eq!(ids.len(), rules.len());
-    }
-
-    #[test]
-    fn the_oasdiff_style_ids_exist_with_their_levels() {
-        let find = |id: &str| {
-            catalogue()
-                .into_iter()
-                .find(|r| r.id == id)
-                .unwrap_or_else(|| panic!("{id} is not in the catalogue"))
-                .level
-        };
-        assert_eq!(find("api-path-removed"), Level::Breaking);
-        assert_eq!(find("response-required-property-removed"), Level::Breaking);
-        assert_eq!(find("request-property-became-required"), Level::Breaking);
-        assert_eq!(find("request-required-parameter-added"), Level::Breaking);
-        assert_eq!(
-            find("request-property-max-length-decreased"),
-            Level::Breaking
-        );
-        assert_eq!(find("response-property-enum-value-added"), Level::Warning);
-        assert_eq!(find("response-optional-property-added"), Level::Info);
-    }
-
-    #[test]
-    fn callbacks_reverse_the_direction() {
-        // The callback payload is read by the vendor, like a response...
-        assert_eq!(
-            member(
-                Exchange::CallbackRequest,
-                Member::Property,
-                MemberKind::RequiredRemoved
-            )
-            .level,
-            Level::Breaking
-        );
-        assert_eq!(
-            member(
-                Exchange::CallbackRequest,
-                Member::Property,
-                MemberKind::RequiredAdded
-            )
-            .level,
-            Level::Info
-        );
-        // ...and the callback's answer is written by the vendor, like a request.
-        assert_eq!(
-            member(
-                Exchange::CallbackResponse,
-                Member::Property,
-                MemberKind::RequiredAdded
-            )
-            .level,
-            Level::Breaking
-        );
-        assert_eq!(
-            value(
-                Exchange::CallbackResponse,
-                Part::Property,
-                ValueKind::Bound(Bound::Max, false)
-            )
-            .level,
-            Level::Breaking
-        );
-    }
-
-    #[test]
-    fn raising_a_lower_bound_tightens_and_raising_an_upper_bound_loosens() {
-        let level = |bound, raised| {
-            value(
-                Exchange::Request,
-                Part::Property,
-                ValueKind::Bound(bound, raised),
-            )
-            .level
-        };
-        assert_eq!(level(Bound::MinLength, true), Level::Breaking);
-        assert_eq!(level(Bound::MinLength, false), Level::Info);
-        assert_eq!(level(Bound::MaxLength, true), Level::Info);
-        assert_eq!(level(Bound::MaxLength, false), Level::Breaking);
     }
 }
