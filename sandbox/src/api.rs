@@ -11,11 +11,11 @@ use base64::Engine as _;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 use smartservice_client::types::{
-    ApiKey, ApplicationConfiguration, ApplicationConfigurationId,
-    ApplicationConfigurationRequest, ApplicationProcessEntry, DocumentSubmission, HttpHeader,
-    KeyValue, Municipality, MunicipalityId, Process, StatusUpdate, TaskReference, TaskStatus,
-    VendorRegistration, VendorRegistrationCreated, VendorRegistrationRequest,
-    WebhookConfiguration, WebhookConfigurationRequest, WebhookCreated, WebhookIdAnswer,
+    ApiKey, ApplicationConfiguration, ApplicationConfigurationId, ApplicationConfigurationRequest,
+    ApplicationProcessEntry, DocumentSubmission, HttpHeader, KeyValue, Municipality,
+    MunicipalityId, Process, StatusUpdate, TaskReference, TaskStatus, VendorRegistration,
+    VendorRegistrationCreated, VendorRegistrationRequest, WebhookConfiguration,
+    WebhookConfigurationRequest, WebhookCreated, WebhookIdAnswer,
 };
 
 use crate::error::ApiError;
@@ -72,7 +72,9 @@ pub async fn call(state: &Shared, id: &str, caller: Caller, inputs: Inputs) -> A
         ("submitDocument", Caller::Vendor { vendor, .. }) => {
             submit_document(state, vendor, inputs).await
         }
-        (other, _) => Err(ApiError::Internal(format!("operation {other} is not implemented"))),
+        (other, _) => Err(ApiError::Internal(format!(
+            "operation {other} is not implemented"
+        ))),
     }
 }
 
@@ -168,8 +170,14 @@ async fn get_vendors(state: &Shared, vendor: String, inputs: Inputs) -> Answer {
     if filter.as_deref().is_some_and(|f| f != vendor) {
         return ok(Vec::<VendorRegistration>::new());
     }
-    let found = state.db.call(move |conn| store::get_vendor(conn, &vendor)).await?;
-    let list = found.iter().map(registration).collect::<Result<Vec<_>, _>>()?;
+    let found = state
+        .db
+        .call(move |conn| store::get_vendor(conn, &vendor))
+        .await?;
+    let list = found
+        .iter()
+        .map(registration)
+        .collect::<Result<Vec<_>, _>>()?;
     ok(list)
 }
 
@@ -281,7 +289,10 @@ fn known_processes<'a>(
         let Some(process) = reference::process_by_str(id) else {
             return Err(ApiError::bad(
                 pointer(i),
-                format!("{}: unknown process id {id:?} (see listProcesses)", pointer(i)),
+                format!(
+                    "{}: unknown process id {id:?} (see listProcesses)",
+                    pointer(i)
+                ),
             ));
         };
         let canonical = process.id.to_string();
@@ -370,7 +381,10 @@ fn webhook(w: Webhook) -> Result<WebhookConfiguration, ApiError> {
         whid: w.id.parse().map_err(internal("whid"))?,
         whname: w.name,
         whcomment: w.comment,
-        application_id: w.application_id.parse().map_err(internal("applicationId"))?,
+        application_id: w
+            .application_id
+            .parse()
+            .map_err(internal("applicationId"))?,
         municipality_id: Some(w.municipality.parse().map_err(internal("municipalityId"))?),
         processes: w
             .processes
@@ -411,7 +425,12 @@ fn not_found_webhook(id: &str) -> ApiError {
     ApiError::bad("whid", format!("whid: no webhook {id:?} of yours"))
 }
 
-async fn save_webhook(state: &Shared, vendor: String, whid: Option<String>, inputs: Inputs) -> Answer {
+async fn save_webhook(
+    state: &Shared,
+    vendor: String,
+    whid: Option<String>,
+    inputs: Inputs,
+) -> Answer {
     let raw = inputs.json.clone().unwrap_or(Value::Null);
     let request: WebhookConfigurationRequest = body(&inputs)?;
     let processes = known_processes(request.processes.iter().map(|p| p.as_str()), |i| {
@@ -423,7 +442,9 @@ async fn save_webhook(state: &Shared, vendor: String, whid: Option<String>, inpu
         list.into_iter().map(|p| (p.key.into(), p.value)).collect()
     };
     let mut hook = Webhook {
-        id: whid.clone().unwrap_or_else(|| uuid::Uuid::new_v4().to_string()),
+        id: whid
+            .clone()
+            .unwrap_or_else(|| uuid::Uuid::new_v4().to_string()),
         vendor_id: vendor.clone(),
         application_id: request.application_id.to_string(),
         name: request.whname.into(),
@@ -444,7 +465,12 @@ async fn save_webhook(state: &Shared, vendor: String, whid: Option<String>, inpu
         .transaction(move |tx| {
             match store::get_application(tx, &hook.application_id)? {
                 Some(app) if app.vendor_id == hook.vendor_id => {}
-                _ => return Err(not_found_application("/applicationId", &hook.application_id)),
+                _ => {
+                    return Err(not_found_application(
+                        "/applicationId",
+                        &hook.application_id,
+                    ));
+                }
             }
             if !real {
                 // A test municipality: the id of one of the caller's applications.
@@ -526,7 +552,10 @@ pub fn status_name(status: TaskStatus) -> &'static str {
 pub fn transition_allowed(from: &str, to: &str) -> bool {
     matches!(
         (from, to),
-        ("new", "inprogress") | ("new", "done") | ("inprogress", "done") | ("new" | "inprogress", "refund")
+        ("new", "inprogress")
+            | ("new", "done")
+            | ("inprogress", "done")
+            | ("new" | "inprogress", "refund")
     )
 }
 
@@ -576,7 +605,12 @@ async fn submit_document(state: &Shared, vendor: String, inputs: Inputs) -> Answ
         .map_err(|_| unknown_task("/uniqueId", &id_text))?;
     let content = base64::engine::general_purpose::STANDARD
         .decode(submission.document_base64.as_bytes())
-        .map_err(|e| ApiError::bad("/documentBase64", format!("/documentBase64: not base64: {e}")))?;
+        .map_err(|e| {
+            ApiError::bad(
+                "/documentBase64",
+                format!("/documentBase64: not base64: {e}"),
+            )
+        })?;
     if content.len() > MAX_DOCUMENT_BYTES {
         return Err(ApiError::PayloadTooLarge(format!(
             "the document has {} bytes; at most {MAX_DOCUMENT_BYTES} are accepted",
@@ -592,7 +626,14 @@ async fn submit_document(state: &Shared, vendor: String, inputs: Inputs) -> Answ
                 return Err(unknown_task("/uniqueId", &id.to_string()));
             }
             store::insert_document(tx, id, &name, &doc_type, &content)?;
-            store::add_event(tx, id, &store::get_task(tx, id)?.map(|t| t.status).unwrap_or_default(), &format!("document {name} uploaded"))
+            store::add_event(
+                tx,
+                id,
+                &store::get_task(tx, id)?
+                    .map(|t| t.status)
+                    .unwrap_or_default(),
+                &format!("document {name} uploaded"),
+            )
         })
         .await?;
     ok_empty()

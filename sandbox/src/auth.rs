@@ -76,7 +76,8 @@ impl SubscriptionKeys {
 
 /// The bearer token of the request, if it carries exactly one.
 pub fn bearer(headers: &HeaderMap) -> Result<String, ApiError> {
-    let missing = || ApiError::Unauthorized("missing or invalid Authorization: Bearer <apikey>".into());
+    let missing =
+        || ApiError::Unauthorized("missing or invalid Authorization: Bearer <apikey>".into());
     let mut values = headers.get_all(axum::http::header::AUTHORIZATION).iter();
     let (Some(value), None) = (values.next(), values.next()) else {
         return Err(missing());
@@ -94,12 +95,16 @@ pub fn bearer(headers: &HeaderMap) -> Result<String, ApiError> {
 /// whose key has the digest `subscription`.
 pub fn vendor_for(conn: &Connection, subscription: &str, token: &str) -> Result<String, ApiError> {
     let presented = digest(token);
-    let unauthorized = || ApiError::Unauthorized("missing or invalid Authorization: Bearer <apikey>".into());
-    let Some((vendor, vendor_subscription, stored)) = store::vendor_by_apikey(conn, &presented)? else {
+    let unauthorized =
+        || ApiError::Unauthorized("missing or invalid Authorization: Bearer <apikey>".into());
+    let Some((vendor, vendor_subscription, stored)) = store::vendor_by_apikey(conn, &presented)?
+    else {
         return Err(unauthorized());
     };
     let same_key = stored.as_bytes().ct_eq(presented.as_bytes());
-    let same_subscription = vendor_subscription.as_bytes().ct_eq(subscription.as_bytes());
+    let same_subscription = vendor_subscription
+        .as_bytes()
+        .ct_eq(subscription.as_bytes());
     if bool::from(same_key & same_subscription) {
         Ok(vendor)
     } else {

@@ -28,7 +28,12 @@ pub async fn call(state: &Shared, id: &str, inputs: Inputs) -> Answer {
         "submitForm" => submit_form(state, inputs).await,
         "showTask" => show_task(state, path_id(&inputs, "uniqueId")?).await,
         "downloadDocument" => {
-            download(state, path_id(&inputs, "uniqueId")?, path_id(&inputs, "documentId")?).await
+            download(
+                state,
+                path_id(&inputs, "uniqueId")?,
+                path_id(&inputs, "documentId")?,
+            )
+            .await
         }
         "submitTask" => submit_task(state, inputs).await,
         "getTask" => {
@@ -49,7 +54,9 @@ pub async fn call(state: &Shared, id: &str, inputs: Inputs) -> Answer {
                 .await?;
             Ok(Json(log).into_response())
         }
-        other => Err(ApiError::Internal(format!("operation {other} is not implemented"))),
+        other => Err(ApiError::Internal(format!(
+            "operation {other} is not implemented"
+        ))),
     }
 }
 
@@ -112,10 +119,9 @@ pub async fn task_view(state: &Shared, id: u64) -> Result<TaskView, ApiError> {
 async fn submit_task(state: &Shared, inputs: Inputs) -> Answer {
     let body = inputs.json.unwrap_or(Value::Null);
     let process_id = body.get("processId").and_then(Value::as_u64).unwrap_or(0);
-    let municipality: MunicipalityId = serde_json::from_value(
-        body.get("municipalityId").cloned().unwrap_or(Value::Null),
-    )
-    .map_err(|e| ApiError::bad("/municipalityId", format!("/municipalityId: {e}")))?;
+    let municipality: MunicipalityId =
+        serde_json::from_value(body.get("municipalityId").cloned().unwrap_or(Value::Null))
+            .map_err(|e| ApiError::bad("/municipalityId", format!("/municipalityId: {e}")))?;
     let form = body
         .get("form")
         .and_then(Value::as_object)
@@ -234,7 +240,11 @@ fn form_page(
         .iter()
         .zip(1u64..)
         .map(|(name, id)| {
-            let sel = if selected == id.to_string() { " selected" } else { "" };
+            let sel = if selected == id.to_string() {
+                " selected"
+            } else {
+                ""
+            };
             format!(r#"<option value="{id}"{sel}>{}</option>"#, esc(name))
         })
         .collect();
@@ -289,7 +299,12 @@ fn form_page(
 </form>"#,
         fee = process.fee,
         id = process.id,
-        test = field(values, "testMunicipalityId", "oder Testgemeinde (Application-ID)", "text"),
+        test = field(
+            values,
+            "testMunicipalityId",
+            "oder Testgemeinde (Application-ID)",
+            "text"
+        ),
         salutation = f("personaldata.salutation", "Anrede"),
         firstname = f("personaldata.firstname", "Vorname"),
         lastname = f("personaldata.lastname", "Nachname"),
@@ -365,7 +380,11 @@ async fn submit_form(state: &Shared, inputs: Inputs) -> Answer {
         .map(|(k, v)| (k.clone(), Value::String(v.clone())))
         .collect();
     let again = |message: String| -> Response {
-        (StatusCode::BAD_REQUEST, Html(form_page(process, &shown, Some(&message)))).into_response()
+        (
+            StatusCode::BAD_REQUEST,
+            Html(form_page(process, &shown, Some(&message))),
+        )
+            .into_response()
     };
     let get = |name: &str| {
         fields
@@ -377,7 +396,11 @@ async fn submit_form(state: &Shared, inputs: Inputs) -> Answer {
     let municipality = match (get("testMunicipalityId"), get("municipalityId")) {
         (Some(test), _) => match uuid::Uuid::parse_str(&test) {
             Ok(id) => MunicipalityId::Uuid(id),
-            Err(_) => return Ok(again("Die Testgemeinde muss eine Application-ID (UUID) sein.".into())),
+            Err(_) => {
+                return Ok(again(
+                    "Die Testgemeinde muss eine Application-ID (UUID) sein.".into(),
+                ));
+            }
         },
         (None, Some(id)) => match id.parse::<u64>().ok().and_then(std::num::NonZeroU64::new) {
             Some(id) => MunicipalityId::Int64(id),
@@ -495,7 +518,10 @@ async fn show_task(state: &Shared, id: u64) -> Answer {
                     .collect();
                 format!(r#"<h2>Adressauskunft</h2><table id="address">{rows}</table>"#)
             }
-            Some(other) => format!("<h2>Adressauskunft</h2><pre>{}</pre>", esc(&other.to_string())),
+            Some(other) => format!(
+                "<h2>Adressauskunft</h2><pre>{}</pre>",
+                esc(&other.to_string())
+            ),
         }
     } else {
         String::new()
@@ -528,7 +554,9 @@ async fn download(state: &Shared, task: u64, doc: u64) -> Answer {
         .call(move |conn| store::document_content(conn, task, doc))
         .await?;
     let Some((name, _doc_type, content)) = found else {
-        return Err(ApiError::NotFound(format!("/forms/tasks/{task}/documents/{doc}")));
+        return Err(ApiError::NotFound(format!(
+            "/forms/tasks/{task}/documents/{doc}"
+        )));
     };
     let mime = if name.to_ascii_lowercase().ends_with(".pdf") {
         "application/pdf"
@@ -540,7 +568,13 @@ async fn download(state: &Shared, task: u64, doc: u64) -> Answer {
     headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(mime));
     let safe: String = name
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() || ".-_".contains(c) { c } else { '_' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || ".-_".contains(c) {
+                c
+            } else {
+                '_'
+            }
+        })
         .collect();
     if let Ok(value) = HeaderValue::from_str(&format!("attachment; filename=\"{safe}\"")) {
         headers.insert(header::CONTENT_DISPOSITION, value);
@@ -558,7 +592,10 @@ mod tests {
             ("municipalityId".to_string(), "1".to_string()),
             ("personaldata.lastname".to_string(), "Muster".to_string()),
             ("personaldata.firstname".to_string(), " ".to_string()),
-            ("deliveryaddress.differentDeliveryaddress".to_string(), "on".to_string()),
+            (
+                "deliveryaddress.differentDeliveryaddress".to_string(),
+                "on".to_string(),
+            ),
             ("comments".to_string(), "zwei".to_string()),
         ];
         let form = form_to_json(&fields);
@@ -575,7 +612,10 @@ mod tests {
     #[test]
     fn pages_escape_what_they_show() {
         let mut values = Map::new();
-        values.insert("personaldata.lastname".into(), Value::String("<b>\"x\"".into()));
+        values.insert(
+            "personaldata.lastname".into(),
+            Value::String("<b>\"x\"".into()),
+        );
         let html = form_page(reference::process(7310).unwrap(), &values, Some("<err>"));
         assert!(html.contains("&lt;err&gt;"));
         assert!(html.contains("value=\"&lt;b&gt;&quot;x&quot;\""), "{html}");

@@ -100,11 +100,19 @@ pub async fn run(state: Shared, mut shutdown: watch::Receiver<bool>) {
                 running.spawn(async move {
                     let id = delivery.id;
                     attempt(&state, &client, delivery).await;
-                    in_flight.lock().unwrap_or_else(|e| e.into_inner()).remove(&id);
+                    in_flight
+                        .lock()
+                        .unwrap_or_else(|e| e.into_inner())
+                        .remove(&id);
                 });
             }
         }
-        let next = state.db.call(|conn| store::next_due(conn)).await.ok().flatten();
+        let next = state
+            .db
+            .call(|conn| store::next_due(conn))
+            .await
+            .ok()
+            .flatten();
         let wait = match next {
             None => Duration::from_secs(60),
             Some(at) => {
@@ -137,14 +145,20 @@ struct Sent {
 }
 
 async fn attempt(state: &Shared, client: &reqwest::Client, delivery: Delivery) {
-    let webhook_id = delivery.webhook_id.clone();
+    let (id, attempts, webhook_id) = (delivery.id, delivery.attempts, delivery.webhook_id.clone());
     let hook = match state
         .db
-        .call(move |conn| store::get_webhook(conn, &webhook_id))
+        .call(move |conn| {
+            if !store::still_due(conn, id, attempts)? {
+                return Ok(Err(()));
+            }
+            Ok(Ok(store::get_webhook(conn, &webhook_id)?))
+        })
         .await
     {
-        Ok(Some(hook)) => hook,
-        Ok(None) => {
+        Ok(Err(())) => return, // another attempt got there first
+        Ok(Ok(Some(hook))) => hook,
+        Ok(Ok(None)) => {
             let id = delivery.id;
             let _ = state
                 .db
@@ -276,7 +290,10 @@ async fn send(
     };
     let mut headers = HeaderMap::new();
     for (key, value) in &hook.headers {
-        match (HeaderName::from_bytes(key.as_bytes()), HeaderValue::from_str(value)) {
+        match (
+            HeaderName::from_bytes(key.as_bytes()),
+            HeaderValue::from_str(value),
+        ) {
             (Ok(name), Ok(value)) => {
                 headers.append(name, value);
             }
@@ -316,11 +333,19 @@ async fn send(
         .content_length()
         .is_some_and(|l| l as usize > MAX_ANSWER_BYTES)
     {
-        return fail(Some(status), "invalid AddressData answer: the body is too large".into());
+        return fail(
+            Some(status),
+            "invalid AddressData answer: the body is too large".into(),
+        );
     }
     let bytes = match response.bytes().await {
         Ok(bytes) if bytes.len() <= MAX_ANSWER_BYTES => bytes,
-        Ok(_) => return fail(Some(status), "invalid AddressData answer: the body is too large".into()),
+        Ok(_) => {
+            return fail(
+                Some(status),
+                "invalid AddressData answer: the body is too large".into(),
+            );
+        }
         Err(e) => return fail(Some(status), format!("cannot read the answer: {e}")),
     };
     let value: Value = match serde_json::from_slice(&bytes) {
@@ -332,8 +357,17 @@ async fn send(
             );
         }
     };
-    if let Some(violation) = state.schemas.address_data.violations(&value).into_iter().next() {
-        return fail(Some(status), format!("invalid AddressData answer: {violation}"));
+    if let Some(violation) = state
+        .schemas
+        .address_data
+        .violations(&value)
+        .into_iter()
+        .next()
+    {
+        return fail(
+            Some(status),
+            format!("invalid AddressData answer: {violation}"),
+        );
     }
     Sent {
         status: Some(status),
@@ -375,7 +409,10 @@ mod tests {
     fn extras_never_replace_payload_fields() {
         let body = body_with_extras(
             &serde_json::json!({"uniqueId": 1}),
-            &[("uniqueId".into(), "x".into()), ("source".into(), "s".into())],
+            &[
+                ("uniqueId".into(), "x".into()),
+                ("source".into(), "s".into()),
+            ],
         );
         assert_eq!(body, serde_json::json!({"uniqueId": 1, "source": "s"}));
     }
@@ -389,7 +426,11 @@ mod tests {
             ("http://example.com/", false),
             ("http://10.0.0.1/", false),
         ] {
-            assert_eq!(is_loopback(&reqwest::Url::parse(url).unwrap()), expected, "{url}");
+            assert_eq!(
+                is_loopback(&reqwest::Url::parse(url).unwrap()),
+                expected,
+                "{url}"
+            );
         }
     }
 }

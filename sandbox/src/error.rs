@@ -75,11 +75,9 @@ impl ApiError {
             // The spec's Error codes have no class of their own for an unknown path or
             // method (neither is an operation's documented answer); both are the
             // client's mistake, so they carry `bad_request` (see spec/NOTES.md).
-            ApiError::NotFound(path) => (
-                ErrorCode::BadRequest,
-                format!("no such path: {path}"),
-                None,
-            ),
+            ApiError::NotFound(path) => {
+                (ErrorCode::BadRequest, format!("no such path: {path}"), None)
+            }
             ApiError::MethodNotAllowed { allow, method } => (
                 ErrorCode::BadRequest,
                 format!(
@@ -159,7 +157,11 @@ mod tests {
     fn long_messages_are_cut_on_a_char_boundary() {
         let long = "ä".repeat(1000);
         let body = ApiError::bad("/x", long).body();
-        assert!(body.message.len() <= MAX_MESSAGE + 3, "{}", body.message.len());
+        assert!(
+            body.message.len() <= MAX_MESSAGE + 3,
+            "{}",
+            body.message.len()
+        );
         assert!(body.message.ends_with('…'));
     }
 

@@ -70,7 +70,10 @@ impl std::fmt::Debug for Config {
         f.debug_struct("Config")
             .field("listen", &self.listen)
             .field("db", &self.db)
-            .field("subscription_keys", &format!("<{} redacted>", self.subscription_keys.len()))
+            .field(
+                "subscription_keys",
+                &format!("<{} redacted>", self.subscription_keys.len()),
+            )
             .field("delivery", &self.delivery)
             .finish()
     }
@@ -118,7 +121,9 @@ pub struct Sandbox {
 
 impl std::fmt::Debug for Sandbox {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Sandbox").field("base_url", &self.base_url).finish()
+        f.debug_struct("Sandbox")
+            .field("base_url", &self.base_url)
+            .finish()
     }
 }
 
@@ -137,11 +142,10 @@ fn build_state(config: &Config, keys: &[String]) -> anyhow::Result<server::AppSt
         address_data: compile(&portal, "AddressData")?,
         task_form: compile(&citizen, "TaskForm")?,
     };
-    let db = store::Db::open(config.db.as_deref())
-        .with_context(|| match &config.db {
-            Some(path) => format!("cannot open the database {}", path.display()),
-            None => "cannot open the in-memory database".to_string(),
-        })?;
+    let db = store::Db::open(config.db.as_deref()).with_context(|| match &config.db {
+        Some(path) => format!("cannot open the database {}", path.display()),
+        None => "cannot open the in-memory database".to_string(),
+    })?;
     Ok(server::AppState {
         db,
         portal,
@@ -158,7 +162,10 @@ impl Sandbox {
     /// dispatching (pending deliveries from an earlier run are sent again).
     pub async fn start(config: Config) -> anyhow::Result<Sandbox> {
         anyhow::ensure!(
-            config.subscription_keys.iter().all(|k| !k.trim().is_empty()),
+            config
+                .subscription_keys
+                .iter()
+                .all(|k| !k.trim().is_empty()),
             "a subscription key must not be empty"
         );
         let generated_key = config.subscription_keys.is_empty();

@@ -97,9 +97,15 @@ async fn main() -> std::process::ExitCode {
         None => println!("  db:     in memory (gone at exit; use --db PATH to keep it)"),
     }
     if sandbox.key_was_generated() {
-        println!("  development subscription key: {}", sandbox.subscription_key());
+        println!(
+            "  development subscription key: {}",
+            sandbox.subscription_key()
+        );
     } else {
-        println!("  subscription keys: {} configured", sandbox.subscription_keys().len());
+        println!(
+            "  subscription keys: {} configured",
+            sandbox.subscription_keys().len()
+        );
     }
     println!("Stop with Ctrl-C.");
     sandbox.run_until(stop_signal()).await;

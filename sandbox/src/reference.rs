@@ -23,12 +23,32 @@ pub const ADDRESS_QUERY: u64 = 7313;
 
 /// The five processes.
 pub const PROCESSES: [ProcessInfo; 5] = [
-    ProcessInfo { id: RESIDENCE_CERTIFICATE, name: "Hauptwohnsitzbescheinigung bestellen", fee: 20.0 },
-    ProcessInfo { id: 7311, name: "Leumundszeugnis bestellen", fee: 25.0 },
-    ProcessInfo { id: 7312, name: "Heimatausweis bestellen", fee: 20.0 },
-    ProcessInfo { id: ADDRESS_QUERY, name: "Adressauskunft bestellen", fee: 20.0 },
+    ProcessInfo {
+        id: RESIDENCE_CERTIFICATE,
+        name: "Hauptwohnsitzbescheinigung bestellen",
+        fee: 20.0,
+    },
+    ProcessInfo {
+        id: 7311,
+        name: "Leumundszeugnis bestellen",
+        fee: 25.0,
+    },
+    ProcessInfo {
+        id: 7312,
+        name: "Heimatausweis bestellen",
+        fee: 20.0,
+    },
+    ProcessInfo {
+        id: ADDRESS_QUERY,
+        name: "Adressauskunft bestellen",
+        fee: 20.0,
+    },
     // The documentation's spelling (sic).
-    ProcessInfo { id: 7314, name: "Wahlfähigkeisausweis bestellen", fee: 20.0 },
+    ProcessInfo {
+        id: 7314,
+        name: "Wahlfähigkeisausweis bestellen",
+        fee: 20.0,
+    },
 ];
 
 /// The process with this id.
@@ -43,16 +63,66 @@ pub fn process_by_str(id: &str) -> Option<&'static ProcessInfo> {
 
 /// Municipalities of Kanton Aargau (among them the twenty largest), by id - 1.
 pub const MUNICIPALITIES: [&str; 60] = [
-    "Aarau", "Aarburg", "Baden", "Bergdietikon", "Berikon", "Birr", "Bremgarten", "Brugg",
-    "Buchs", "Dottikon", "Döttingen", "Ehrendingen", "Ennetbaden", "Fislisbach", "Frick",
-    "Gränichen", "Hägglingen", "Hunzenschwil", "Kaiseraugst", "Killwangen", "Klingnau",
-    "Kölliken", "Laufenburg", "Lenzburg", "Magden", "Mellingen", "Menziken", "Möhlin",
-    "Möriken-Wildegg", "Muri", "Neuenhof", "Niederlenz", "Oberentfelden", "Oberrohrdorf",
-    "Obersiggenthal", "Oftringen", "Reinach", "Rheinfelden", "Rothrist",
-    "Rudolfstetten-Friedlisberg", "Safenwil", "Schöftland", "Seon", "Sins", "Spreitenbach",
-    "Stein", "Strengelbach", "Suhr", "Unterentfelden", "Untersiggenthal", "Villmergen",
-    "Wettingen", "Widen", "Windisch", "Wohlen", "Würenlingen", "Würenlos", "Zofingen",
-    "Zufikon", "Zurzach",
+    "Aarau",
+    "Aarburg",
+    "Baden",
+    "Bergdietikon",
+    "Berikon",
+    "Birr",
+    "Bremgarten",
+    "Brugg",
+    "Buchs",
+    "Dottikon",
+    "Döttingen",
+    "Ehrendingen",
+    "Ennetbaden",
+    "Fislisbach",
+    "Frick",
+    "Gränichen",
+    "Hägglingen",
+    "Hunzenschwil",
+    "Kaiseraugst",
+    "Killwangen",
+    "Klingnau",
+    "Kölliken",
+    "Laufenburg",
+    "Lenzburg",
+    "Magden",
+    "Mellingen",
+    "Menziken",
+    "Möhlin",
+    "Möriken-Wildegg",
+    "Muri",
+    "Neuenhof",
+    "Niederlenz",
+    "Oberentfelden",
+    "Oberrohrdorf",
+    "Obersiggenthal",
+    "Oftringen",
+    "Reinach",
+    "Rheinfelden",
+    "Rothrist",
+    "Rudolfstetten-Friedlisberg",
+    "Safenwil",
+    "Schöftland",
+    "Seon",
+    "Sins",
+    "Spreitenbach",
+    "Stein",
+    "Strengelbach",
+    "Suhr",
+    "Unterentfelden",
+    "Untersiggenthal",
+    "Villmergen",
+    "Wettingen",
+    "Widen",
+    "Windisch",
+    "Wohlen",
+    "Würenlingen",
+    "Würenlos",
+    "Zofingen",
+    "Zufikon",
+    "Zurzach",
 ];
 
 /// The name of the real municipality with this id.
@@ -74,7 +144,10 @@ mod tests {
 
     #[test]
     fn documented_ids_hold() {
-        assert_eq!(process(7310).unwrap().name, "Hauptwohnsitzbescheinigung bestellen");
+        assert_eq!(
+            process(7310).unwrap().name,
+            "Hauptwohnsitzbescheinigung bestellen"
+        );
         assert_eq!(municipality(1), Some("Aarau"));
         assert_eq!(municipality(0), None);
         assert_eq!(municipality(61), None);

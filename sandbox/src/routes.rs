@@ -111,12 +111,10 @@ fn resolve<'a>(raw: &'a Value, value: &'a Value) -> &'a Value {
     let mut value = value;
     for _ in 0..8 {
         match value.get("$ref").and_then(Value::as_str) {
-            Some(reference) if reference.starts_with('#') => {
-                match raw.pointer(&reference[1..]) {
-                    Some(target) => value = target,
-                    None => return value,
-                }
-            }
+            Some(reference) if reference.starts_with('#') => match raw.pointer(&reference[1..]) {
+                Some(target) => value = target,
+                None => return value,
+            },
             _ => return value,
         }
     }
@@ -187,8 +185,13 @@ impl Routes {
                         .and_then(Value::as_str)
                         .ok_or_else(|| format!("{id}: a parameter has no name"))?
                         .to_string();
-                    let schema_raw = parameter.get("schema").cloned().unwrap_or(Value::Bool(true));
-                    let integer = resolve(raw, &schema_raw).get("type").and_then(Value::as_str)
+                    let schema_raw = parameter
+                        .get("schema")
+                        .cloned()
+                        .unwrap_or(Value::Bool(true));
+                    let integer = resolve(raw, &schema_raw)
+                        .get("type")
+                        .and_then(Value::as_str)
                         == Some("integer");
                     let schema = compiler
                         .compile(&schema_raw)
@@ -208,7 +211,8 @@ impl Routes {
                         let required = body.get("required").and_then(Value::as_bool) == Some(true);
                         let content = body.get("content").and_then(Value::as_object);
                         if let Some(media) = content.and_then(|c| c.get("application/json")) {
-                            let schema_raw = media.get("schema").cloned().unwrap_or(Value::Bool(true));
+                            let schema_raw =
+                                media.get("schema").cloned().unwrap_or(Value::Bool(true));
                             let schema = compiler
                                 .compile(&schema_raw)
                                 .map_err(|e| format!("{id}: request body: {e}"))?;
@@ -233,10 +237,12 @@ impl Routes {
                 let segments = path
                     .split('/')
                     .filter(|s| !s.is_empty())
-                    .map(|s| match s.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
-                        Some(var) => Segment::Variable(var.to_string()),
-                        None => Segment::Literal(s.to_string()),
-                    })
+                    .map(
+                        |s| match s.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
+                            Some(var) => Segment::Variable(var.to_string()),
+                            None => Segment::Literal(s.to_string()),
+                        },
+                    )
                     .collect();
                 operations.push(Operation {
                     id,
@@ -352,7 +358,10 @@ impl Operation {
                     if values.next().is_some() {
                         return Err(ApiError::bad(
                             parameter.name.clone(),
-                            format!("query parameter `{}` is given more than once", parameter.name),
+                            format!(
+                                "query parameter `{}` is given more than once",
+                                parameter.name
+                            ),
                         ));
                     }
                     first
@@ -513,7 +522,10 @@ mod tests {
                 bytes::Bytes::from_static(br#"{"providerName":"x","plz":"50000"}"#),
             )
             .unwrap_err();
-        assert!(matches!(&err, ApiError::BadRequest { field: Some(f), .. } if f == "/plz"), "{err:?}");
+        assert!(
+            matches!(&err, ApiError::BadRequest { field: Some(f), .. } if f == "/plz"),
+            "{err:?}"
+        );
         let err = op
             .validate(
                 params,
@@ -531,13 +543,21 @@ mod tests {
     #[test]
     fn query_parameters_are_checked() {
         let routes = routes();
-        let (op, params) = routes.find("DELETE", "/applicationconfig").unwrap().unwrap();
+        let (op, params) = routes
+            .find("DELETE", "/applicationconfig")
+            .unwrap()
+            .unwrap();
         let err = op
             .validate(params.clone(), None, None, bytes::Bytes::new())
             .unwrap_err();
         assert!(matches!(&err, ApiError::BadRequest { field: Some(f), .. } if f == "appid"));
         let err = op
-            .validate(params.clone(), Some("appid=nope"), None, bytes::Bytes::new())
+            .validate(
+                params.clone(),
+                Some("appid=nope"),
+                None,
+                bytes::Bytes::new(),
+            )
             .unwrap_err();
         assert!(matches!(&err, ApiError::BadRequest { field: Some(f), .. } if f == "appid"));
         let ok = op
@@ -548,6 +568,9 @@ mod tests {
                 bytes::Bytes::new(),
             )
             .unwrap();
-        assert_eq!(ok.param("appid"), Some("f8bc07f6-3e6c-4d92-97a2-82c9f2ece44b"));
+        assert_eq!(
+            ok.param("appid"),
+            Some("f8bc07f6-3e6c-4d92-97a2-82c9f2ece44b")
+        );
     }
 }

@@ -50,7 +50,10 @@ pub enum Caller {
     /// A valid subscription key (its digest).
     Subscription(String),
     /// A valid subscription key and the apikey of a vendor registered under it.
-    Vendor { subscription: String, vendor: String },
+    Vendor {
+        subscription: String,
+        vendor: String,
+    },
 }
 
 #[derive(Clone, Copy)]
@@ -83,7 +86,12 @@ async fn serve(state: &Shared, request: Request) -> Result<Response, ApiError> {
         .portal
         .find(method, path)
         .map(|found| (found, Side::Portal))
-        .or_else(|| state.citizen.find(method, path).map(|found| (found, Side::Citizen)));
+        .or_else(|| {
+            state
+                .citizen
+                .find(method, path)
+                .map(|found| (found, Side::Citizen))
+        });
     let Some((found, side)) = found else {
         return Err(ApiError::NotFound(path.to_string()));
     };

@@ -228,8 +228,19 @@ pub fn insert_vendor(
          address2, address3, phone, email, website, created) \
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
         params![
-            id, subscription, apikey, f.provider_name, f.plz, f.place, f.address1, f.address2,
-            f.address3, f.phone, f.email, f.website, now_text()
+            id,
+            subscription,
+            apikey,
+            f.provider_name,
+            f.plz,
+            f.place,
+            f.address1,
+            f.address2,
+            f.address3,
+            f.phone,
+            f.email,
+            f.website,
+            now_text()
         ],
     )?;
     Ok(())
@@ -240,8 +251,16 @@ pub fn replace_vendor(conn: &Connection, id: &str, f: &VendorFields) -> Result<(
         "UPDATE vendors SET provider_name = ?2, plz = ?3, place = ?4, address1 = ?5, \
          address2 = ?6, address3 = ?7, phone = ?8, email = ?9, website = ?10 WHERE id = ?1",
         params![
-            id, f.provider_name, f.plz, f.place, f.address1, f.address2, f.address3, f.phone,
-            f.email, f.website
+            id,
+            f.provider_name,
+            f.plz,
+            f.place,
+            f.address1,
+            f.address2,
+            f.address3,
+            f.phone,
+            f.email,
+            f.website
         ],
     )?;
     Ok(())
@@ -288,7 +307,10 @@ pub fn vendor_by_apikey(
 }
 
 pub fn set_apikey(conn: &Connection, id: &str, apikey: &str) -> Result<(), ApiError> {
-    conn.execute("UPDATE vendors SET apikey = ?2 WHERE id = ?1", params![id, apikey])?;
+    conn.execute(
+        "UPDATE vendors SET apikey = ?2 WHERE id = ?1",
+        params![id, apikey],
+    )?;
     Ok(())
 }
 
@@ -322,7 +344,13 @@ pub fn upsert_application(conn: &Connection, app: &Application) -> Result<(), Ap
         "INSERT INTO applications (id, vendor_id, name, description, processes) \
          VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT(id) DO UPDATE SET name = excluded.name, \
          description = excluded.description, processes = excluded.processes",
-        params![app.id, app.vendor_id, app.name, app.description, to_json(&app.processes)],
+        params![
+            app.id,
+            app.vendor_id,
+            app.name,
+            app.description,
+            to_json(&app.processes)
+        ],
     )?;
     Ok(())
 }
@@ -579,10 +607,7 @@ pub fn get_task(conn: &Connection, id: u64) -> Result<Option<Task>, ApiError> {
                     municipality: r.get(2)?,
                     payload: json_col(r.get(3)?)?,
                     status: r.get(4)?,
-                    address_data: r
-                        .get::<_, Option<String>>(5)?
-                        .map(json_col)
-                        .transpose()?,
+                    address_data: r.get::<_, Option<String>>(5)?.map(json_col).transpose()?,
                     created: r.get(6)?,
                 })
             },
@@ -607,8 +632,8 @@ pub fn add_event(conn: &Connection, id: u64, status: &str, note: &str) -> Result
 }
 
 pub fn task_history(conn: &Connection, id: u64) -> Result<Vec<TaskEvent>, ApiError> {
-    let mut stmt = conn
-        .prepare("SELECT at, status, note FROM task_events WHERE task_id = ?1 ORDER BY id")?;
+    let mut stmt =
+        conn.prepare("SELECT at, status, note FROM task_events WHERE task_id = ?1 ORDER BY id")?;
     let rows = stmt.query_map([id as i64], |r| {
         Ok(TaskEvent {
             at: r.get(0)?,
@@ -742,13 +767,24 @@ pub fn enqueue(
     conn.execute(
         "INSERT INTO deliveries (task_id, webhook_id, event, payload, state, next_at_ms, created) \
          VALUES (?1, ?2, ?3, ?4, 'pending', ?5, ?6)",
-        params![task as i64, webhook, event, to_json(payload), now_ms(), now_text()],
+        params![
+            task as i64,
+            webhook,
+            event,
+            to_json(payload),
+            now_ms(),
+            now_text()
+        ],
     )?;
     Ok(())
 }
 
 /// Pending deliveries due at `now`, oldest first.
-pub fn due_deliveries(conn: &Connection, now: i64, limit: usize) -> Result<Vec<Delivery>, ApiError> {
+pub fn due_deliveries(
+    conn: &Connection,
+    now: i64,
+    limit: usize,
+) -> Result<Vec<Delivery>, ApiError> {
     let mut stmt = conn.prepare(
         "SELECT id, task_id, webhook_id, event, payload, attempts FROM deliveries \
          WHERE state = 'pending' AND next_at_ms <= ?1 ORDER BY next_at_ms, id LIMIT ?2",
@@ -764,6 +800,19 @@ pub fn due_deliveries(conn: &Connection, now: i64, limit: usize) -> Result<Vec<D
         })
     })?;
     Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// Whether the delivery is still pending after exactly `attempts` attempts (a
+/// delivery read before another attempt finished is stale, and must not be sent).
+pub fn still_due(conn: &Connection, id: u64, attempts: u32) -> Result<bool, ApiError> {
+    Ok(conn
+        .query_row(
+            "SELECT 1 FROM deliveries WHERE id = ?1 AND state = 'pending' AND attempts = ?2",
+            params![id as i64, attempts],
+            |_| Ok(()),
+        )
+        .optional()?
+        .is_some())
 }
 
 /// When the next pending delivery is due (ms since the epoch).

@@ -137,11 +137,18 @@ pub struct Submission {
 /// Stores the task and its deliveries, wakes the dispatcher, and returns the task id.
 /// `field_prefix` is put before JSON pointers in errors (where the form sits in the
 /// request).
-pub async fn submit(state: &Shared, submission: Submission, field_prefix: &str) -> Result<u64, ApiError> {
+pub async fn submit(
+    state: &Shared,
+    submission: Submission,
+    field_prefix: &str,
+) -> Result<u64, ApiError> {
     let process = reference::process(submission.process_id).ok_or_else(|| {
         ApiError::bad(
             "processId",
-            format!("processId: unknown process {} (see listProcesses)", submission.process_id),
+            format!(
+                "processId: unknown process {} (see listProcesses)",
+                submission.process_id
+            ),
         )
     })?;
     let municipality_key = submission.municipality.to_string();
@@ -157,9 +164,10 @@ pub async fn submit(state: &Shared, submission: Submission, field_prefix: &str) 
             let (name, test_owner) = match real_name {
                 Some(name) => (name, None),
                 None => match store::get_application(tx, &municipality_key)? {
-                    Some(app) if matches!(submission.municipality, MunicipalityId::Uuid(_)) => {
-                        (reference::test_municipality_name(&app.name), Some(app.vendor_id))
-                    }
+                    Some(app) if matches!(submission.municipality, MunicipalityId::Uuid(_)) => (
+                        reference::test_municipality_name(&app.name),
+                        Some(app.vendor_id),
+                    ),
                     _ => {
                         return Err(ApiError::bad(
                             "municipalityId",
@@ -169,31 +177,30 @@ pub async fn submit(state: &Shared, submission: Submission, field_prefix: &str) 
                 },
             };
             let hooks = store::matching_webhooks(tx, &municipality_key, &process.id.to_string())?;
-            let (id, payload) =
-                store::insert_task(tx, process.id, &municipality_key, |id| {
-                    let mut payload = defaults(id, process, &submission.municipality, &name);
-                    merge(&mut payload, &Value::Object(submission.form.clone()));
-                    if let Some(violation) = state_for_tx
-                        .schemas
-                        .callback_payload
-                        .violations(&payload)
-                        .into_iter()
-                        .next()
-                    {
-                        let err = violation_error(&violation);
-                        return Err(match err {
-                            ApiError::BadRequest { message, field } => ApiError::BadRequest {
-                                message: format!("{prefix}{message}"),
-                                field: field.map(|f| format!("{prefix}{f}")),
-                            },
-                            other => other,
-                        });
-                    }
-                    // Through the generated type, so the payload has its exact shape.
-                    let typed: CallbackPayload = serde_json::from_value(payload)
-                        .map_err(|e| ApiError::bad_request(format!("{prefix}: {e}")))?;
-                    Ok(serde_json::to_value(typed)?)
-                })?;
+            let (id, payload) = store::insert_task(tx, process.id, &municipality_key, |id| {
+                let mut payload = defaults(id, process, &submission.municipality, &name);
+                merge(&mut payload, &Value::Object(submission.form.clone()));
+                if let Some(violation) = state_for_tx
+                    .schemas
+                    .callback_payload
+                    .violations(&payload)
+                    .into_iter()
+                    .next()
+                {
+                    let err = violation_error(&violation);
+                    return Err(match err {
+                        ApiError::BadRequest { message, field } => ApiError::BadRequest {
+                            message: format!("{prefix}{message}"),
+                            field: field.map(|f| format!("{prefix}{f}")),
+                        },
+                        other => other,
+                    });
+                }
+                // Through the generated type, so the payload has its exact shape.
+                let typed: CallbackPayload = serde_json::from_value(payload)
+                    .map_err(|e| ApiError::bad_request(format!("{prefix}: {e}")))?;
+                Ok(serde_json::to_value(typed)?)
+            })?;
             if let Some(vendor) = test_owner {
                 store::add_owner(tx, id, &vendor)?;
             }
@@ -231,8 +238,14 @@ pub async fn fail_refund(state: &Shared, id: u64) -> Result<(), ApiError> {
             payload["paymentRefundStatus"] = json!("failed");
             payload["paymentRefundId"] = json!(rand::random_range(1_000_000..10_000_000i64));
             store::update_payload(tx, id, &payload)?;
-            store::add_event(tx, id, "refund", "the payment gateway reported a failed refund")?;
-            let hooks = store::matching_webhooks(tx, &task.municipality, &task.process_id.to_string())?;
+            store::add_event(
+                tx,
+                id,
+                "refund",
+                "the payment gateway reported a failed refund",
+            )?;
+            let hooks =
+                store::matching_webhooks(tx, &task.municipality, &task.process_id.to_string())?;
             for hook in &hooks {
                 store::add_owner(tx, id, &hook.vendor_id)?;
                 store::enqueue(tx, id, &hook.id, store::EVENT_REFUND_FAILED, &payload)?;
