@@ -1478,3 +1478,38 @@ fn removing_nodes_gives_resolvable_pointers_and_catalogued_rules_both_ways() {
     }
     assert!(variants > 200, "only {variants} variants loaded");
 }
+
+#[test]
+fn annotations_find_the_line_of_every_key_of_the_project_spec() {
+    let text =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../spec/openapi.yaml"))
+            .unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    let mut pointers = Vec::new();
+    all_pointers(&project_spec(), String::new(), &mut pointers);
+    let mut checked = 0;
+    for pointer in &pointers {
+        let key = pointer
+            .rsplit('/')
+            .next()
+            .unwrap()
+            .replace("~1", "/")
+            .replace("~0", "~");
+        if key.parse::<usize>().is_ok() {
+            continue; // a sequence item
+        }
+        let line = smartservice_codegen::diff::line_of(&text, pointer)
+            .unwrap_or_else(|| panic!("no line for {pointer}"));
+        let content = lines[line - 1].trim_start().trim_start_matches("- ");
+        let declares = [
+            format!("{key}:"),
+            format!("'{key}':"),
+            format!("\"{key}\":"),
+        ]
+        .iter()
+        .any(|k| content.starts_with(k.as_str()));
+        assert!(declares, "{pointer} -> line {line}: {}", lines[line - 1]);
+        checked += 1;
+    }
+    assert!(checked > 1000, "{checked}");
+}
