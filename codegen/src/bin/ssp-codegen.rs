@@ -108,10 +108,14 @@ fn main() -> ExitCode {
         Command::Diff {
             list_rules: true, ..
         } => {
-            for rule in rules::catalogue() {
-                println!("{:52} {:8} {}", rule.id, rule.level, rule.doc);
+            let listing: String = rules::catalogue()
+                .into_iter()
+                .map(|rule| format!("{:52} {:9} {}\n", rule.id, rule.level.as_str(), rule.doc))
+                .collect();
+            match write_stdout(&listing) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(code) => code,
             }
-            ExitCode::SUCCESS
         }
         Command::Diff {
             old,
@@ -169,12 +173,32 @@ fn run_diff(
         (Err(code), _) | (_, Err(code)) => return code,
     };
     let report = Report::build(old, new, with_client);
-    print!("{}", render::render(&report, format));
+    if let Err(code) = write_stdout(&render::render(&report, format)) {
+        return code;
+    }
     let summary = report.summary();
     eprintln!("spec diff: {}", render::summary_line(&summary));
     match (fail_on, summary.highest()) {
         (Some(threshold), Some(highest)) if highest >= threshold => ExitCode::from(1),
         _ => ExitCode::SUCCESS,
+    }
+}
+
+/// Writes `text` to standard output. A reader that stopped reading (`| head`) is no
+/// error; any other write error is reported, and gives exit status 2.
+fn write_stdout(text: &str) -> Result<(), ExitCode> {
+    use std::io::Write as _;
+    let mut stdout = std::io::stdout().lock();
+    match stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+    {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        Err(e) => {
+            eprintln!("error: cannot write to standard output: {e}");
+            Err(ExitCode::from(2))
+        }
     }
 }
 
