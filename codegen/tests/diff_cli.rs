@@ -186,6 +186,38 @@ fn json_output_has_the_documented_shape() {
 }
 
 #[test]
+fn json_carries_the_client_diff_when_asked() {
+    let dir = pair(with_status_comment);
+    let (code, stdout, _) = ssp(
+        dir.path(),
+        &[
+            "diff",
+            "old.yaml",
+            "new.yaml",
+            "--format",
+            "json",
+            "--client-diff",
+        ],
+    );
+    assert_eq!(code, 0);
+    let report: serde_json::Value = serde_json::from_str(&stdout).expect("JSON");
+    let client = &report["client"];
+    assert_eq!(client["status"], "changed");
+    assert_eq!(client["error"], serde_json::Value::Null);
+    let diff = client["diff"].as_str().expect("the unified diff");
+    assert!(
+        diff.starts_with("--- old/client.rs\n+++ new/client.rs\n@@ "),
+        "{diff}"
+    );
+    let added = diff
+        .lines()
+        .filter(|l| l.starts_with('+') && !l.starts_with("+++"))
+        .count();
+    assert_eq!(client["added"], added);
+    assert!(added > 0);
+}
+
+#[test]
 fn markdown_has_a_summary_a_table_per_level_and_the_client_diff() {
     let dir = pair(|old| with_status_comment(&without_datereceived(old)));
     let (code, stdout, _) = ssp(
