@@ -130,7 +130,8 @@ fn walk(raw: &Value, schema: &Value, instance: Option<&Value>, at: &str, out: &m
     } else {
         schema
     };
-    if !query && !at.is_empty() {
+    // The request root and its `query` object are not on the wire as such.
+    if !query && !at.is_empty() && at != "/query" {
         if let Some(t) = schema_type(schema) {
             push_type_mutation(&[t], at, out);
         }

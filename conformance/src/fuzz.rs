@@ -1,0 +1,450 @@
+//! The generated requests of one operation: deterministic boundary cases first,
+//! then `--cases` random positive and negative cases, then the key checks.
+//!
+//! A random case that fails a check is shrunk (proptest's `simplify`/`complicate`)
+//! to the smallest request that still fails **the same check**; a negative case
+//! is re-derived and re-validated at every step, so a shrunk negative case is
+//! still invalid, for a named reason. The failure is reported with the shrunk
+//! request as curl and the seed that replays it.
+
+use proptest::prelude::*;
+use proptest::sample::Index;
+use proptest::strategy::ValueTree;
+use serde_json::{Value, json};
+
+use crate::checks::input::{
+    self, MISSING_API_KEY, MISSING_SUBSCRIPTION_KEY, NEGATIVE_DATA_REJECTION,
+    POSITIVE_DATA_ACCEPTANCE, WRONG_API_KEY, WRONG_SUBSCRIPTION_KEY,
+};
+use crate::checks::response::RESPONSE_COMPLETES;
+use crate::context::{Ctx, build_request};
+use crate::fixtures::{Fixtures, Prepared};
+use crate::generate::boundary::{extremes, positive_boundaries};
+use crate::generate::mutate::{Mutation, mutations};
+use crate::generate::strategy::{Optional, value_strategy};
+use crate::generate::{self};
+use crate::http::{Keys, RawRequest, RawResponse, RequestBody};
+use crate::record::Verdict;
+use crate::spec_model::Operation;
+
+/// What kind of case a value is turned into.
+#[derive(Debug, Clone)]
+enum Mode {
+    /// Sent as it is (after pinning); must be accepted.
+    Positive,
+    /// One constraint broken; must get 400. `preferred` keeps the same broken
+    /// constraint while shrinking, when the smaller request still has it.
+    Negative { preferred: Option<String> },
+}
+
+/// One sent case and what the checks said.
+#[derive(Debug)]
+struct Attempt {
+    request: RawRequest,
+    response: Option<RawResponse>,
+    verdicts: Vec<(&'static str, Verdict)>,
+    label: String,
+    mutation: Option<Mutation>,
+}
+
+impl Attempt {
+    fn first_failure(&self) -> Option<&'static str> {
+        self.verdicts
+            .iter()
+            .find(|(_, v)| matches!(v, Verdict::Fail(_)))
+            .map(|(check, _)| *check)
+    }
+
+    fn fails(&self, check: &str) -> bool {
+        self.verdicts
+            .iter()
+            .any(|(c, v)| *c == check && matches!(v, Verdict::Fail(_)))
+    }
+}
+
+/// Runs every generated case of `op`.
+pub async fn run_operation(ctx: &Ctx, fx: &Fixtures, op: &Operation) {
+    let raw = ctx.model.raw();
+    let mut runner = generate::runner(ctx.settings.seed, &op.id);
+    let (minimal, maximal) = extremes(raw, &op.request_schema, &mut runner);
+
+    for case in positive_boundaries(raw, &op.request_schema, &minimal, &maximal) {
+        let label = format!("positive boundary: {}", case.name);
+        match attempt(
+            ctx,
+            fx,
+            op,
+            &Mode::Positive,
+            json!({"input": case.input, "pick": 0}),
+            &label,
+        )
+        .await
+        {
+            Ok(a) => record(ctx, op, a, None),
+            Err(reason) => ctx
+                .recorder
+                .skip(&op.id, POSITIVE_DATA_ACCEPTANCE.name, reason),
+        }
+    }
+
+    let mut base = maximal.clone();
+    match fx.prepare(ctx, op, &mut base, false).await {
+        Ok(prepared) => {
+            for mutation in mutations(raw, &op.request_schema, &base) {
+                if let Some(input) = mutation.apply(&base, &op.request_validator) {
+                    let label = format!(
+                        "negative boundary: {} ({})",
+                        mutation.name(),
+                        mutation.description
+                    );
+                    let request = build_request(op, &input, &prepared.keys);
+                    let a = send(
+                        ctx,
+                        op,
+                        request,
+                        &Mode::Negative { preferred: None },
+                        Some(mutation),
+                        label,
+                    )
+                    .await;
+                    follow_regenerated_key(op, &prepared, &a);
+                    record(ctx, op, a, None);
+                }
+            }
+            if op.body.is_some() {
+                let mut request = build_request(op, &base, &prepared.keys);
+                request.body = RequestBody::Raw {
+                    content_type: "application/json".into(),
+                    bytes: br#"{"truncated": "#.to_vec(),
+                };
+                let a = send(
+                    ctx,
+                    op,
+                    request,
+                    &Mode::Negative { preferred: None },
+                    None,
+                    "negative: the body is not JSON".into(),
+                )
+                .await;
+                follow_regenerated_key(op, &prepared, &a);
+                record(ctx, op, a, None);
+            }
+        }
+        Err(reason) => ctx
+            .recorder
+            .skip(&op.id, NEGATIVE_DATA_REJECTION.name, reason),
+    }
+
+    let positive = value_strategy(raw, &op.request_schema, Optional::Random)
+        .prop_map(|input| json!({"input": input, "pick": 0}))
+        .boxed();
+    let negative = (
+        value_strategy(raw, &op.request_schema, Optional::Random),
+        any::<Index>(),
+    )
+        .prop_map(|(input, pick)| json!({"input": input, "pick": pick.index(1 << 20)}))
+        .boxed();
+    // An operation without parameters or body has one request only: the boundary
+    // case above covers it.
+    let cases = if op.parameters.is_empty() && op.body.is_none() {
+        0
+    } else {
+        ctx.settings.cases
+    };
+    let mut positive_runner = generate::runner(ctx.settings.seed, &format!("{}/positive", op.id));
+    let mut negative_runner = generate::runner(ctx.settings.seed, &format!("{}/negative", op.id));
+    for i in 0..cases {
+        for (mode, strategy, runner) in [
+            (Mode::Positive, &positive, &mut positive_runner),
+            (
+                Mode::Negative { preferred: None },
+                &negative,
+                &mut negative_runner,
+            ),
+        ] {
+            let Ok(mut tree) = strategy.new_tree(runner) else {
+                continue;
+            };
+            let kind = if matches!(mode, Mode::Positive) {
+                "positive"
+            } else {
+                "negative"
+            };
+            let label = format!("{kind} random case #{}", i + 1);
+            match attempt(ctx, fx, op, &mode, tree.current(), &label).await {
+                Err(reason) => {
+                    let check = if matches!(mode, Mode::Positive) {
+                        POSITIVE_DATA_ACCEPTANCE.name
+                    } else {
+                        NEGATIVE_DATA_REJECTION.name
+                    };
+                    ctx.recorder.skip(&op.id, check, reason);
+                }
+                Ok(first) => match first.first_failure() {
+                    None => record(ctx, op, first, None),
+                    Some(check) => {
+                        let shrunk = shrink(ctx, fx, op, &mode, &mut *tree, first, check).await;
+                        let replay = format!(
+                            "ssp-conformance run <target options> --seed {} --operations {} --checks {check} --cases {}",
+                            ctx.settings.seed,
+                            op.id,
+                            i + 1
+                        );
+                        record(ctx, op, shrunk, Some(replay));
+                    }
+                },
+            }
+        }
+    }
+
+    key_checks(ctx, fx, op, &minimal).await;
+}
+
+/// Shrinks a failing case to the smallest one that still fails `check`.
+async fn shrink(
+    ctx: &Ctx,
+    fx: &Fixtures,
+    op: &Operation,
+    mode: &Mode,
+    tree: &mut dyn ValueTree<Value = Value>,
+    first: Attempt,
+    check: &'static str,
+) -> Attempt {
+    let mut best = first;
+    if check == RESPONSE_COMPLETES.name || !tree.simplify() {
+        return best;
+    }
+    let mode = match mode {
+        Mode::Negative { .. } => Mode::Negative {
+            preferred: best.mutation.as_ref().map(Mutation::name),
+        },
+        Mode::Positive => Mode::Positive,
+    };
+    let mut steps = 0;
+    let mut accepted = 0;
+    while steps < ctx.settings.max_shrink_steps {
+        steps += 1;
+        let probe = attempt(ctx, fx, op, &mode, tree.current(), &best.label).await;
+        match probe {
+            Ok(a) if a.fails(check) => {
+                accepted += 1;
+                best = a;
+                if !tree.simplify() {
+                    break;
+                }
+            }
+            _ => {
+                if !tree.complicate() {
+                    break;
+                }
+            }
+        }
+    }
+    best.label = format!("{} (shrunk in {accepted} of {steps} steps)", best.label);
+    best
+}
+
+/// Pins, derives (for negative cases) and sends one generated value.
+async fn attempt(
+    ctx: &Ctx,
+    fx: &Fixtures,
+    op: &Operation,
+    mode: &Mode,
+    value: Value,
+    label: &str,
+) -> Result<Attempt, String> {
+    let mut input = value.get("input").cloned().unwrap_or(Value::Null);
+    let pick = value.get("pick").and_then(Value::as_u64).unwrap_or(0) as usize;
+    let fresh = matches!(mode, Mode::Positive);
+    let prepared: Prepared = fx.prepare(ctx, op, &mut input, fresh).await?;
+    match mode {
+        Mode::Positive => {
+            let violations = op.request_validator.violations(&input);
+            if let Some(v) = violations.first() {
+                return Err(format!(
+                    "the generator made an invalid request ({v}); please report this"
+                ));
+            }
+            let request = build_request(op, &input, &prepared.keys);
+            let a = send(ctx, op, request, mode, None, label.to_string()).await;
+            follow_regenerated_key(op, &prepared, &a);
+            Ok(a)
+        }
+        Mode::Negative { preferred } => {
+            let list = mutations(ctx.model.raw(), &op.request_schema, &input);
+            if list.is_empty() {
+                return Err("no constraint of this request can be broken".into());
+            }
+            let start = preferred
+                .as_ref()
+                .and_then(|name| list.iter().position(|m| &m.name() == name))
+                .unwrap_or(pick % list.len());
+            let found = (0..list.len())
+                .map(|k| &list[(start + k) % list.len()])
+                .find_map(|m| {
+                    m.apply(&input, &op.request_validator)
+                        .map(|mutated| (m.clone(), mutated))
+                });
+            let Some((mutation, mutated)) = found else {
+                return Err("no single constraint of this request can be broken alone".into());
+            };
+            let request = build_request(op, &mutated, &prepared.keys);
+            let label = format!("{label}: {} ({})", mutation.name(), mutation.description);
+            let a = send(ctx, op, request, mode, Some(mutation), label).await;
+            follow_regenerated_key(op, &prepared, &a);
+            Ok(a)
+        }
+    }
+}
+
+/// Sends one case and judges it (nothing is recorded yet).
+async fn send(
+    ctx: &Ctx,
+    op: &Operation,
+    request: RawRequest,
+    mode: &Mode,
+    mutation: Option<Mutation>,
+    label: String,
+) -> Attempt {
+    match ctx.probe(&request).await {
+        Err(error) => Attempt {
+            verdicts: vec![(
+                RESPONSE_COMPLETES.name,
+                Verdict::Fail(format!("{}: {error}", op.id)),
+            )],
+            request,
+            response: None,
+            label,
+            mutation,
+        },
+        Ok(response) => {
+            let mut verdicts = vec![(RESPONSE_COMPLETES.name, Verdict::Pass)];
+            verdicts.extend(ctx.evaluate(op, &request, &response));
+            let input_verdict = match mode {
+                Mode::Positive => (
+                    POSITIVE_DATA_ACCEPTANCE.name,
+                    input::positive_data_acceptance(&response),
+                ),
+                Mode::Negative { .. } => {
+                    let why = mutation
+                        .as_ref()
+                        .map(|m| format!("{} {}", m.pointer, m.description))
+                        .unwrap_or_else(|| "the body is not JSON".into());
+                    (
+                        NEGATIVE_DATA_REJECTION.name,
+                        input::negative_data_rejection(&response, &why),
+                    )
+                }
+            };
+            verdicts.push(input_verdict);
+            Attempt {
+                request,
+                response: Some(response),
+                verdicts,
+                label,
+                mutation,
+            }
+        }
+    }
+}
+
+fn record(ctx: &Ctx, op: &Operation, a: Attempt, replay: Option<String>) {
+    ctx.record_all(
+        &op.id,
+        a.verdicts,
+        &a.request,
+        a.response.as_ref(),
+        Some((&a.label, replay)),
+    );
+}
+
+/// After an accepted `regenerateApiKey`, the vendor's key is the new one.
+fn follow_regenerated_key(op: &Operation, prepared: &Prepared, a: &Attempt) {
+    if op.id != "regenerateApiKey" {
+        return;
+    }
+    let (Some(vendor), Some(response)) = (&prepared.vendor, &a.response) else {
+        return;
+    };
+    if let Some(key) = response
+        .is_success()
+        .then(|| response.json().ok())
+        .flatten()
+        .and_then(|b| b.get("apikey").and_then(Value::as_str).map(str::to_string))
+    {
+        vendor.set_api_key(&key);
+    }
+}
+
+/// The four key checks on a valid request of `op`.
+async fn key_checks(ctx: &Ctx, fx: &Fixtures, op: &Operation, minimal: &Value) {
+    let variants: [(&'static str, &str, fn(&Keys) -> Option<Keys>); 4] = [
+        (
+            MISSING_SUBSCRIPTION_KEY.name,
+            "without Ocp-Apim-Subscription-Key",
+            |k| {
+                Some(Keys {
+                    subscription_key: None,
+                    ..k.clone()
+                })
+            },
+        ),
+        (
+            WRONG_SUBSCRIPTION_KEY.name,
+            "with an unknown subscription key",
+            |k| {
+                Some(Keys {
+                    subscription_key: Some("ssp-conformance-unknown-subscription-key".into()),
+                    ..k.clone()
+                })
+            },
+        ),
+        (MISSING_API_KEY.name, "without the apikey", |k| {
+            k.api_key.as_ref().map(|_| Keys {
+                api_key: None,
+                ..k.clone()
+            })
+        }),
+        (WRONG_API_KEY.name, "with an unknown apikey", |k| {
+            k.api_key.as_ref().map(|_| Keys {
+                api_key: Some("ak_ssp_conformance_unknown_apikey".into()),
+                ..k.clone()
+            })
+        }),
+    ];
+    for (check, what, alter) in variants {
+        if !ctx.recorder.is_selected(check) {
+            continue;
+        }
+        let mut input = minimal.clone();
+        let prepared = match fx.prepare(ctx, op, &mut input, true).await {
+            Ok(p) => p,
+            Err(reason) => {
+                ctx.recorder.skip(&op.id, check, reason);
+                continue;
+            }
+        };
+        let Some(keys) = alter(&prepared.keys) else {
+            ctx.recorder.skip(
+                &op.id,
+                check,
+                "the operation needs only the subscription key",
+            );
+            continue;
+        };
+        let request = build_request(op, &input, &keys);
+        let Some(response) = ctx.exchange(op, &request).await else {
+            continue;
+        };
+        let verdict = input::auth_rejection(&response, what);
+        ctx.judge(&op.id, check, verdict, &request, Some(&response));
+        let a = Attempt {
+            request,
+            response: Some(response),
+            verdicts: Vec::new(),
+            label: String::new(),
+            mutation: None,
+        };
+        follow_regenerated_key(op, &prepared, &a);
+    }
+}

@@ -1,0 +1,429 @@
+//! One run, start to finish: start the target and the receiver, set up vendors
+//! and fixtures, run every phase concurrently (generated cases per operation,
+//! methods and paths, state checks, the workflow, the scenarios), clean up, and
+//! write the reports.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::time::Instant;
+
+use reqwest::Method;
+use serde_json::Value;
+
+use crate::callbacks::Inbox;
+use crate::checks::{self, input};
+use crate::config::Config;
+use crate::context::{Ctx, Settings, Vendor, register_vendor};
+use crate::control::Control;
+use crate::fixtures::Fixtures;
+use crate::http::{Http, RawRequest, TransportError};
+use crate::progress::Progress;
+use crate::record::Recorder;
+use crate::report::{self, Row, RunReport};
+use crate::secrets::Secrets;
+use crate::spec_model::SpecModel;
+use crate::target::Target;
+use crate::{fuzz, scenarios, workflow};
+
+/// Why a run could not be carried out (exit code 2).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct SetupError(pub String);
+
+/// A phase of the run: made on the thread that runs it, since proptest's value
+/// trees (held across requests while shrinking) cannot move between threads.
+type Phase = Box<dyn FnOnce() -> Pin<Box<dyn Future<Output = ()>>> + Send>;
+
+/// The operations each phase reports on (for `--operations`).
+const STATE_OPERATIONS: &[(&str, &[&str])] = &[
+    (
+        "ensure_resource_availability",
+        &[
+            "createVendorRegistration",
+            "createOrUpdateApplicationConfiguration",
+            "listMunicipalities",
+            "createWebhookConfiguration",
+        ],
+    ),
+    (
+        "use_after_free",
+        &[
+            "deleteWebhookConfiguration",
+            "deleteApplicationConfiguration",
+        ],
+    ),
+    (
+        "update_persistence",
+        &[
+            "updateVendorRegistration",
+            "updateWebhookConfiguration",
+            "createOrUpdateApplicationConfiguration",
+        ],
+    ),
+    ("revoked_apikey", &["regenerateApiKey"]),
+    (
+        "vendor_isolation",
+        &[
+            "getVendorRegistrations",
+            "listApplicationConfigurations",
+            "listMunicipalities",
+            "listWebhookConfigurations",
+            "createOrUpdateApplicationConfiguration",
+            "createWebhookConfiguration",
+            "updateWebhookConfiguration",
+            "deleteWebhookConfiguration",
+            "deleteApplicationConfiguration",
+            "updateTaskStatus",
+            "submitDocument",
+        ],
+    ),
+];
+
+/// Runs the suite as configured and returns the report; an error means the run
+/// could not be carried out (the message says what to fix).
+pub async fn run(config: Config) -> Result<RunReport, SetupError> {
+    let started = Instant::now();
+    let model = Arc::new(SpecModel::embedded().map_err(SetupError)?);
+    if let Some(ops) = &config.operations {
+        for op in ops {
+            if model.operation(op).is_none() {
+                let known: Vec<&str> = model.operations.iter().map(|o| o.id.as_str()).collect();
+                return Err(SetupError(format!(
+                    "unknown operation `{op}`; the operations are: {}",
+                    known.join(", ")
+                )));
+            }
+        }
+    }
+    let seed = config.seed.unwrap_or_else(fresh_seed);
+    let progress = Progress::new(config.progress);
+    let target = Target::start(&config.target).await.map_err(SetupError)?;
+    let secrets = Secrets::new();
+    secrets.add(&target.subscription_key);
+    if let Some(key) = &target.api_key {
+        secrets.add(key);
+    }
+    progress.say(&format!(
+        "ssp-conformance: {} (seed {seed}, {} cases per operation)",
+        target.description, config.cases
+    ));
+    let result = run_against(
+        &config,
+        &target,
+        model,
+        seed,
+        secrets,
+        progress.clone(),
+        started,
+    )
+    .await;
+    progress.finish();
+    target.shutdown().await;
+    result
+}
+
+async fn run_against(
+    config: &Config,
+    target: &Target,
+    model: Arc<SpecModel>,
+    seed: u64,
+    secrets: Secrets,
+    progress: Progress,
+    started: Instant,
+) -> Result<RunReport, SetupError> {
+    if target.base_url.starts_with("https://") && !cfg!(feature = "tls") {
+        return Err(SetupError(format!(
+            "{} is an https URL, and this build has no TLS; rebuild with `--features tls`",
+            target.base_url
+        )));
+    }
+    let http = Arc::new(
+        Http::new(&target.base_url, config.timeout, config.max_body_bytes).map_err(SetupError)?,
+    );
+    probe_reachable(&http, &target.base_url).await?;
+    let (inbox, _) = Inbox::start(config.webhook_listen, config.webhook_public_url.clone())
+        .await
+        .map_err(SetupError)?;
+    let control = target
+        .control_url
+        .as_ref()
+        .map(|url| Control::new(http.clone(), url, &target.subscription_key));
+    let recorder = Arc::new(Recorder::new(
+        config.checks.clone(),
+        secrets.clone(),
+        progress.clone(),
+    ));
+    let settings = Settings {
+        cases: config.cases,
+        seed,
+        webhook_timeout: config.webhook_timeout,
+        concurrency: config.concurrency,
+        max_shrink_steps: config.max_shrink_steps,
+    };
+    let ctx = Arc::new(Ctx::new(
+        model.clone(),
+        http.clone(),
+        recorder.clone(),
+        secrets,
+        settings,
+        target.subscription_key.clone(),
+        control,
+        Some(inbox),
+    ));
+    let primary = match &target.api_key {
+        Some(key) => Vendor::new(String::new(), &target.subscription_key, key),
+        None => register_vendor(&ctx, "ssp-conformance")
+            .await
+            .map_err(|e| SetupError(format!("cannot register the suite's vendor: {e}")))?,
+    };
+    let fixtures = Arc::new(Fixtures::setup(&ctx, primary).await);
+    for missing in &fixtures.missing {
+        progress.say(&format!("  note: {missing}"));
+    }
+
+    let selected = |op: &str| {
+        config
+            .operations
+            .as_ref()
+            .is_none_or(|ops| ops.iter().any(|o| o == op))
+    };
+    let mut phases: Vec<(String, Phase)> = Vec::new();
+    for op in model.operations.iter().filter(|op| selected(&op.id)) {
+        let (ctx, fx, op) = (ctx.clone(), fixtures.clone(), op.clone());
+        phases.push((
+            op.id.clone(),
+            Box::new(move || Box::pin(async move { fuzz::run_operation(&ctx, &fx, &op).await })),
+        ));
+    }
+    if config.operations.is_none() {
+        let c = ctx.clone();
+        phases.push((
+            "methods and paths".into(),
+            Box::new(move || Box::pin(async move { methods_and_paths(&c).await })),
+        ));
+    }
+    for (check, ops) in STATE_OPERATIONS {
+        if !recorder.is_selected(check) || !ops.iter().any(|op| selected(op)) {
+            continue;
+        }
+        let (c, fx) = (ctx.clone(), fixtures.clone());
+        let phase: Phase = match *check {
+            "ensure_resource_availability" => Box::new(move || {
+                Box::pin(async move { checks::state::availability::run(&c, &fx).await })
+            }),
+            "use_after_free" => Box::new(move || {
+                Box::pin(async move { checks::state::use_after_free::run(&c, &fx).await })
+            }),
+            "update_persistence" => Box::new(move || {
+                Box::pin(async move { checks::state::persistence::run(&c, &fx).await })
+            }),
+            "revoked_apikey" => Box::new(move || {
+                Box::pin(async move { checks::state::revoked_apikey::run(&c).await })
+            }),
+            _ => Box::new(move || {
+                Box::pin(async move { checks::state::isolation::run(&c, &fx).await })
+            }),
+        };
+        phases.push((check.to_string(), phase));
+    }
+    if config.operations.is_none()
+        || ["updateTaskStatus", "submitDocument"]
+            .iter()
+            .any(|op| selected(op))
+    {
+        let (c, fx) = (ctx.clone(), fixtures.clone());
+        phases.push((
+            "workflow".into(),
+            Box::new(move || Box::pin(async move { workflow::run(&c, &fx).await })),
+        ));
+    }
+    if config.operations.is_none() && recorder.is_selected(scenarios::SCENARIO_REPLAY.name) {
+        let c = ctx.clone();
+        phases.push((
+            "scenarios".into(),
+            Box::new(move || Box::pin(async move { replay_scenarios(&c).await })),
+        ));
+    }
+
+    progress.add_work(phases.len() as u64);
+    let runtime = tokio::runtime::Handle::current();
+    let handles: Vec<_> = phases
+        .into_iter()
+        .map(|(name, phase)| {
+            let progress = progress.clone();
+            let runtime = runtime.clone();
+            tokio::task::spawn_blocking(move || {
+                runtime.block_on(phase());
+                progress.done(&name);
+            })
+        })
+        .collect();
+    for handle in handles {
+        if let Err(e) = handle.await {
+            return Err(SetupError(format!(
+                "a phase of the run stopped unexpectedly: {e}; please report this"
+            )));
+        }
+    }
+    fixtures.cleanup(&ctx).await;
+
+    let rows: Vec<Row> = recorder
+        .tallies()
+        .into_iter()
+        .filter(|((op, _), _)| config.operations.is_none() || selected(op))
+        .map(|((operation, check), tally)| Row {
+            operation,
+            check,
+            tally,
+        })
+        .collect();
+    let report = RunReport {
+        target: target.description.clone(),
+        seed,
+        cases: config.cases,
+        requests: http.requests_sent(),
+        wall_time_ms: started.elapsed().as_millis() as u64,
+        rows: order_rows(rows, &model),
+    };
+    write_outputs(config, &report)?;
+    Ok(report)
+}
+
+/// Rows in spec order of operations, then registry order of checks.
+fn order_rows(mut rows: Vec<Row>, model: &SpecModel) -> Vec<Row> {
+    let op_rank = |op: &str| {
+        model
+            .operations
+            .iter()
+            .position(|o| o.id == op)
+            .unwrap_or(match op {
+                workflow::CALLBACK_OPERATION => 1000,
+                "(api)" => 1001,
+                _ => 1002,
+            })
+    };
+    let check_rank = |check: &str| {
+        checks::ALL
+            .iter()
+            .position(|c| c.name == check)
+            .unwrap_or(usize::MAX)
+    };
+    rows.sort_by_key(|r| (op_rank(&r.operation), check_rank(&r.check)));
+    rows
+}
+
+fn write_outputs(config: &Config, report: &RunReport) -> Result<(), SetupError> {
+    let write = |path: &std::path::PathBuf, text: String| {
+        std::fs::write(path, text)
+            .map_err(|e| SetupError(format!("cannot write {}: {e}", path.display())))
+    };
+    if let Some(path) = &config.json {
+        write(path, report::json::render(report))?;
+    }
+    if let Some(path) = &config.junit {
+        write(path, report::junit::render(report).map_err(SetupError)?)?;
+    }
+    if let Some(path) = &config.markdown {
+        write(path, report::markdown::render(report))?;
+    }
+    Ok(())
+}
+
+/// Fails early, with what to fix, when the target cannot be reached at all.
+async fn probe_reachable(http: &Http, base_url: &str) -> Result<(), SetupError> {
+    let request = RawRequest::new(Method::GET, "/processes");
+    match http.send(&request).await {
+        Ok(_) => Ok(()),
+        Err(e @ TransportError::Connect(_)) => {
+            Err(SetupError(format!("cannot reach {base_url}: {e}")))
+        }
+        Err(_) => Ok(()),
+    }
+}
+
+/// `unsupported_method` on every documented path, and `unknown_path`.
+async fn methods_and_paths(ctx: &Ctx) {
+    let keys = ctx.subscription_keys();
+    for (path, documented) in &ctx.model.path_methods {
+        let Some(op) = ctx.model.operations.iter().find(|o| &o.path == path) else {
+            continue;
+        };
+        for method in [
+            Method::GET,
+            Method::POST,
+            Method::PUT,
+            Method::PATCH,
+            Method::DELETE,
+        ] {
+            if documented.contains(&method)
+                || !ctx.recorder.is_selected(input::UNSUPPORTED_METHOD.name)
+            {
+                continue;
+            }
+            let request = RawRequest::new(method.clone(), path.clone()).with_keys(&keys);
+            match ctx.probe(&request).await {
+                Ok(response) => {
+                    ctx.recorder
+                        .pass(&op.id, checks::response::RESPONSE_COMPLETES.name);
+                    let verdict = input::unsupported_method(&response, &method, documented);
+                    ctx.judge(
+                        &op.id,
+                        input::UNSUPPORTED_METHOD.name,
+                        verdict,
+                        &request,
+                        Some(&response),
+                    );
+                }
+                Err(e) => {
+                    let mut failure = ctx.failure_for(&request, None);
+                    failure.message = format!("{method} {path}: {e}");
+                    ctx.recorder
+                        .fail(&op.id, checks::response::RESPONSE_COMPLETES.name, failure);
+                }
+            }
+        }
+    }
+    if ctx.recorder.is_selected(input::UNKNOWN_PATH.name) {
+        let request =
+            RawRequest::new(Method::GET, "/ssp-conformance/undocumented-path").with_keys(&keys);
+        if let Ok(response) = ctx.probe(&request).await {
+            ctx.judge(
+                "(api)",
+                input::UNKNOWN_PATH.name,
+                input::unknown_path(&response),
+                &request,
+                Some(&response),
+            );
+        }
+    }
+}
+
+async fn replay_scenarios(ctx: &Ctx) {
+    let list = match scenarios::embedded() {
+        Ok(list) => list,
+        Err(e) => {
+            ctx.recorder.fail(
+                "(scenarios)",
+                scenarios::SCENARIO_REPLAY.name,
+                crate::record::Failure::new(e),
+            );
+            return;
+        }
+    };
+    let runs = list.iter().map(|s| scenarios::replay(ctx, s));
+    futures::future::join_all(runs).await;
+}
+
+fn fresh_seed() -> u64 {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos() as u64)
+        .unwrap_or(0);
+    (nanos ^ (std::process::id() as u64).rotate_left(32)) % 1_000_000_007
+}
+
+/// The JSON value of a report (for tests and tools).
+pub fn report_value(report: &RunReport) -> Value {
+    serde_json::to_value(report).unwrap_or(Value::Null)
+}

@@ -1,0 +1,726 @@
+//! The task workflow, end to end: register a vendor, an application and a webhook
+//! (with extra headers, query parameters and body fields), have citizen tasks
+//! submitted, and check what the vendor's side sees and may do:
+//!
+//! task submitted -> `webhook_callback_conformance` -> `status_transitions` ->
+//! `document_upload` -> failed refund (`failed_refund_callback`) -> address query
+//! (`address_query_answer`).
+//!
+//! Tasks are submitted through the control API when there is one; otherwise the
+//! suite waits up to `--webhook-timeout` for a person to submit a test form, and
+//! what needs more than one task is skipped with the reason.
+
+use reqwest::Method;
+use serde_json::{Value, json};
+
+use crate::callbacks::{Received, address_answer};
+use crate::checks::state::{judge, refused, send};
+use crate::checks::typed::{self, TYPED_CLIENT_ROUNDTRIP};
+use crate::checks::{CheckInfo, CheckKind};
+use crate::context::{Ctx, Vendor, register_vendor};
+use crate::fixtures::{Fixtures, create_app, create_webhook_with};
+use crate::http::RawRequest;
+use crate::record::{Failure, Verdict};
+use crate::spec_model::TypeRef;
+
+/// `webhook_callback_conformance`
+pub const WEBHOOK_CALLBACK_CONFORMANCE: CheckInfo = CheckInfo {
+    name: "webhook_callback_conformance",
+    doc: "A submitted task's webhook call arrives, validates as CallbackPayload, matches the task and carries the configured headers, parameters and body fields.",
+    kind: CheckKind::Workflow,
+};
+
+/// `status_transitions`
+pub const STATUS_TRANSITIONS: CheckInfo = CheckInfo {
+    name: "status_transitions",
+    doc: "Valid status transitions (new->inprogress->done, any open->refund) are accepted and stored; invalid ones are rejected.",
+    kind: CheckKind::Workflow,
+};
+
+/// `document_upload`
+pub const DOCUMENT_UPLOAD: CheckInfo = CheckInfo {
+    name: "document_upload",
+    doc: "A document for the vendor's task is accepted (task id as integer or digit string) and attached; one for an unknown task is refused.",
+    kind: CheckKind::Workflow,
+};
+
+/// `failed_refund_callback`
+pub const FAILED_REFUND_CALLBACK: CheckInfo = CheckInfo {
+    name: "failed_refund_callback",
+    doc: "After the payment gateway's failed refund, the task is sent again with status refund and paymentRefundStatus failed.",
+    kind: CheckKind::Workflow,
+};
+
+/// `address_query_answer`
+pub const ADDRESS_QUERY_ANSWER: CheckInfo = CheckInfo {
+    name: "address_query_answer",
+    doc: "The webhook's AddressData answer to an address query is accepted and stored for the citizen.",
+    kind: CheckKind::Workflow,
+};
+
+/// The operation id the webhook call is reported under.
+pub const CALLBACK_OPERATION: &str = "taskSubmitted";
+/// Where the workflow's webhook calls arrive.
+const HOOK_PATH: &str = "/workflow/main";
+
+/// What the workflow webhook adds to every call.
+struct Extras {
+    header: (String, String),
+    parameter: (String, String),
+    field: (String, String),
+}
+
+/// What a webhook call for a task must say.
+struct Expected<'a> {
+    unique_id: u64,
+    status: &'a str,
+    process_id: Option<String>,
+    municipality: &'a str,
+    refund_failed: bool,
+    address_query: bool,
+}
+
+/// Runs the workflow checks.
+pub async fn run(ctx: &Ctx, fx: &Fixtures) {
+    let all = [
+        &WEBHOOK_CALLBACK_CONFORMANCE,
+        &STATUS_TRANSITIONS,
+        &DOCUMENT_UPLOAD,
+        &FAILED_REFUND_CALLBACK,
+        &ADDRESS_QUERY_ANSWER,
+    ];
+    if !all.iter().any(|c| ctx.recorder.is_selected(c.name)) {
+        return;
+    }
+    let skip_all = |reason: &str| {
+        for check in all {
+            ctx.recorder.skip(CALLBACK_OPERATION, check.name, reason);
+        }
+    };
+    if ctx.inbox.is_none() {
+        return skip_all("the webhook receiver is not running");
+    }
+    let vendor = match register_vendor(ctx, "ssp-conformance workflow").await {
+        Ok(v) => v,
+        Err(e) => return skip_all(&e),
+    };
+    let app = match create_app(ctx, &vendor, "ssp-conformance workflow", &fx.processes).await {
+        Ok(app) => app,
+        Err(e) => return skip_all(&e),
+    };
+    let token = format!("{:016x}", ctx.settings.seed ^ 0x5ca1_ab1e);
+    let extras = Extras {
+        header: ("X-Ssp-Conformance".into(), token.clone()),
+        parameter: ("tenant".into(), format!("t{}", &token[..6])),
+        field: ("conformanceRun".into(), token),
+    };
+    let body = json!({
+        "whname": "ssp-conformance workflow",
+        "whcomment": "calls the conformance suite's receiver",
+        "applicationId": app,
+        "municipalityId": app,
+        "processes": fx.processes.iter().map(i64::to_string).collect::<Vec<_>>(),
+        "callbackUrl": ctx.inbox.as_ref().map(|i| i.url(HOOK_PATH)).unwrap_or_default(),
+        "httprequestheaders": [{"key": extras.header.0, "value": extras.header.1}],
+        "httprequestparameter": [{"key": extras.parameter.0, "value": extras.parameter.1}],
+        "httprequestbody": [{"key": extras.field.0, "value": extras.field.1}],
+    });
+    if let Err(e) = create_webhook_with(ctx, &vendor, body).await {
+        return skip_all(&e);
+    }
+    if ctx.control.is_some() {
+        let first = fx.processes.first().copied().unwrap_or(7310);
+        tokio::join!(
+            main_task(ctx, &vendor, &app, first, &extras, None),
+            refund_task(ctx, &vendor, &app, first, &extras),
+            address_task(ctx, &app, fx, &extras),
+        );
+    } else {
+        manual(ctx, &vendor, &app, &extras).await;
+    }
+}
+
+/// Without a control API: wait for a person to submit a form for `app`.
+async fn manual(ctx: &Ctx, vendor: &Vendor, app: &str, extras: &Extras) {
+    let timeout = ctx.settings.webhook_timeout;
+    ctx.recorder.progress().say(&format!(
+        "Waiting up to {timeout:?} for a webhook call: submit a test form for the test municipality {app} in the Development Environment."
+    ));
+    let Some(inbox) = &ctx.inbox else { return };
+    let reason =
+        "needs a control API (--control-url) to simulate the payment gateway and the address query";
+    ctx.recorder
+        .skip(CALLBACK_OPERATION, FAILED_REFUND_CALLBACK.name, reason);
+    ctx.recorder
+        .skip(CALLBACK_OPERATION, ADDRESS_QUERY_ANSWER.name, reason);
+    let Some(call) = inbox.wait_for(timeout, |r| r.path == HOOK_PATH).await else {
+        let reason = format!(
+            "no webhook call arrived within {timeout:?} (no --control-url; raise --webhook-timeout and submit a test form)"
+        );
+        for check in [
+            &WEBHOOK_CALLBACK_CONFORMANCE,
+            &STATUS_TRANSITIONS,
+            &DOCUMENT_UPLOAD,
+        ] {
+            ctx.recorder
+                .skip(CALLBACK_OPERATION, check.name, reason.clone());
+        }
+        return;
+    };
+    let Some(unique_id) = call.unique_id() else {
+        judge_callback(
+            ctx,
+            WEBHOOK_CALLBACK_CONFORMANCE.name,
+            &call,
+            vec!["the call carries no uniqueId".into()],
+        );
+        return;
+    };
+    let expected = Expected {
+        unique_id,
+        status: "new",
+        process_id: None,
+        municipality: app,
+        refund_failed: false,
+        address_query: false,
+    };
+    let problems = callback_problems(ctx, &call, &expected, extras, None).await;
+    judge_callback(ctx, WEBHOOK_CALLBACK_CONFORMANCE.name, &call, problems);
+    transitions_and_documents(ctx, vendor, unique_id).await;
+}
+
+async fn main_task(
+    ctx: &Ctx,
+    vendor: &Vendor,
+    app: &str,
+    process: i64,
+    extras: &Extras,
+    form: Option<Value>,
+) {
+    let Some(task) = submit(
+        ctx,
+        process,
+        app,
+        form,
+        &[
+            &WEBHOOK_CALLBACK_CONFORMANCE,
+            &STATUS_TRANSITIONS,
+            &DOCUMENT_UPLOAD,
+        ],
+    )
+    .await
+    else {
+        return;
+    };
+    let expected = Expected {
+        unique_id: task,
+        status: "new",
+        process_id: Some(process.to_string()),
+        municipality: app,
+        refund_failed: false,
+        address_query: false,
+    };
+    if wait_and_judge(
+        ctx,
+        WEBHOOK_CALLBACK_CONFORMANCE.name,
+        &expected,
+        extras,
+        |_| true,
+    )
+    .await
+    .is_none()
+    {
+        return;
+    }
+    transitions_and_documents(ctx, vendor, task).await;
+}
+
+/// new -> inprogress, two documents, -> done, then invalid moves from done.
+async fn transitions_and_documents(ctx: &Ctx, vendor: &Vendor, task: u64) {
+    transition(ctx, vendor, task, "new", "inprogress", true).await;
+    for (form, unique_id) in [
+        ("an integer", json!(task)),
+        ("a digit string", json!(task.to_string())),
+    ] {
+        let request = RawRequest::new(Method::POST, "/document").with_keys(&vendor.keys()).with_json(json!({
+            "uniqueId": unique_id,
+            "documentName": format!("bescheinigung-{}.pdf", if unique_id.is_string() { "s" } else { "i" }),
+            "documentType": "Hauptwohnsitzbescheinigung",
+            "documentBase64": "JVBERi0xLjQKJcOkw7zDtsOfCjIgMCBvYmoKPDwvTGVuZ3RoIDMgMCBSPj4Kc3RyZWFtCg==",
+        }));
+        if let Ok(exchange) = send(ctx, "submitDocument", request).await {
+            let verdict = accepted(
+                &exchange.1,
+                &format!("a document for the vendor's own task (uniqueId as {form})"),
+            );
+            judge(
+                ctx,
+                "submitDocument",
+                DOCUMENT_UPLOAD.name,
+                verdict,
+                &exchange,
+            );
+        }
+    }
+    let unknown = RawRequest::new(Method::POST, "/document").with_keys(&vendor.keys()).with_json(json!({
+        "uniqueId": 9_007_199_254_740_000u64, "documentName": "x.pdf", "documentType": "Test", "documentBase64": "aGVsbG8="
+    }));
+    if let Ok(exchange) = send(ctx, "submitDocument", unknown).await {
+        judge(
+            ctx,
+            "submitDocument",
+            DOCUMENT_UPLOAD.name,
+            refused(&exchange.1, "a document for an unknown task"),
+            &exchange,
+        );
+    }
+    if let Some(control) = &ctx.control {
+        if let Ok(stored) = control.task(task).await {
+            let names: Vec<String> = stored
+                .documents()
+                .iter()
+                .filter_map(|d| {
+                    d.get("documentName")
+                        .and_then(Value::as_str)
+                        .map(str::to_string)
+                })
+                .collect();
+            let ok = ["bescheinigung-i.pdf", "bescheinigung-s.pdf"]
+                .iter()
+                .all(|n| names.iter().any(|m| m == n));
+            let verdict = if ok {
+                Verdict::Pass
+            } else {
+                Verdict::Fail(format!(
+                    "the uploaded documents are not attached to task {task} (it has {names:?})"
+                ))
+            };
+            ctx.recorder
+                .record("submitDocument", DOCUMENT_UPLOAD.name, verdict, || {
+                    Failure::new("")
+                });
+        }
+    }
+    transition(ctx, vendor, task, "inprogress", "done", true).await;
+    for to in ["inprogress", "refund", "new"] {
+        transition(ctx, vendor, task, "done", to, false).await;
+    }
+    stored_status(ctx, task, "done").await;
+}
+
+async fn refund_task(ctx: &Ctx, vendor: &Vendor, app: &str, process: i64, extras: &Extras) {
+    let Some(task) = submit(
+        ctx,
+        process,
+        app,
+        None,
+        &[&FAILED_REFUND_CALLBACK, &STATUS_TRANSITIONS],
+    )
+    .await
+    else {
+        return;
+    };
+    let first = Expected {
+        unique_id: task,
+        status: "new",
+        process_id: Some(process.to_string()),
+        municipality: app,
+        refund_failed: false,
+        address_query: false,
+    };
+    if wait_and_judge(
+        ctx,
+        WEBHOOK_CALLBACK_CONFORMANCE.name,
+        &first,
+        extras,
+        |_| true,
+    )
+    .await
+    .is_none()
+    {
+        ctx.recorder.skip(
+            CALLBACK_OPERATION,
+            FAILED_REFUND_CALLBACK.name,
+            "the task's first webhook call did not arrive",
+        );
+        return;
+    }
+    transition(ctx, vendor, task, "new", "inprogress", true).await;
+    transition(ctx, vendor, task, "inprogress", "new", false).await;
+    transition(ctx, vendor, task, "inprogress", "refund", true).await;
+    transition(ctx, vendor, task, "refund", "done", false).await;
+    transition(ctx, vendor, task, "refund", "inprogress", false).await;
+    stored_status(ctx, task, "refund").await;
+    let Some(control) = &ctx.control else { return };
+    if let Err(e) = control.fail_refund(task).await {
+        ctx.recorder
+            .skip(CALLBACK_OPERATION, FAILED_REFUND_CALLBACK.name, e);
+        return;
+    }
+    let again = Expected {
+        status: "refund",
+        refund_failed: true,
+        ..first
+    };
+    let second = |r: &Received| {
+        r.json().is_some_and(|b| {
+            b.get("paymentRefundStatus").is_some() && b.get("status") != Some(&json!("new"))
+        })
+    };
+    wait_and_judge(ctx, FAILED_REFUND_CALLBACK.name, &again, extras, second).await;
+}
+
+async fn address_task(ctx: &Ctx, app: &str, fx: &Fixtures, extras: &Extras) {
+    let process = address_process(ctx)
+        .await
+        .unwrap_or_else(|| fx.processes.get(3).copied().unwrap_or(7313));
+    let form = json!({"ahvnumber": "756.1234.5678.97", "personaldata": {"firstname": "Erika", "lastname": "Muster"}});
+    let Some(task) = submit(ctx, process, app, Some(form), &[&ADDRESS_QUERY_ANSWER]).await else {
+        return;
+    };
+    let expected = Expected {
+        unique_id: task,
+        status: "new",
+        process_id: Some(process.to_string()),
+        municipality: app,
+        refund_failed: false,
+        address_query: true,
+    };
+    let Some(call) = wait_and_judge(
+        ctx,
+        WEBHOOK_CALLBACK_CONFORMANCE.name,
+        &expected,
+        extras,
+        |_| true,
+    )
+    .await
+    else {
+        ctx.recorder.skip(
+            CALLBACK_OPERATION,
+            ADDRESS_QUERY_ANSWER.name,
+            "the address query's webhook call did not arrive",
+        );
+        return;
+    };
+    let person = call.json().unwrap_or_default();
+    let answer = serde_json::to_value(address_answer(
+        task,
+        person
+            .pointer("/personaldata/firstname")
+            .and_then(Value::as_str)
+            .unwrap_or_default(),
+        person
+            .pointer("/personaldata/lastname")
+            .and_then(Value::as_str)
+            .unwrap_or_default(),
+    ))
+    .unwrap_or_default();
+    let Some(control) = &ctx.control else { return };
+    let deadline = tokio::time::Instant::now() + ctx.settings.webhook_timeout;
+    let verdict = loop {
+        match control.task(task).await {
+            Ok(stored) => match stored.address_data() {
+                Some(found) if *found == answer => break Verdict::Pass,
+                Some(found) => {
+                    break Verdict::Fail(format!(
+                        "the stored address answer differs from the one the webhook gave: {found}"
+                    ));
+                }
+                None if tokio::time::Instant::now() < deadline => {
+                    tokio::time::sleep(std::time::Duration::from_millis(20)).await
+                }
+                None => {
+                    break Verdict::Fail(format!(
+                        "the webhook's AddressData answer was not stored for task {task}"
+                    ));
+                }
+            },
+            Err(e) => break Verdict::Skip(e),
+        }
+    };
+    ctx.recorder.record(
+        CALLBACK_OPERATION,
+        ADDRESS_QUERY_ANSWER.name,
+        verdict,
+        || {
+            let mut f = Failure::new("");
+            f.body = Some(answer.to_string());
+            f
+        },
+    );
+}
+
+/// The id of the address query process ("Adressauskunft"), from listProcesses.
+async fn address_process(ctx: &Ctx) -> Option<i64> {
+    let request = RawRequest::new(Method::GET, "/processes").with_keys(&ctx.subscription_keys());
+    let body = ctx
+        .call("listProcesses", &request)
+        .await
+        .ok()?
+        .json()
+        .ok()?;
+    body.as_array()?
+        .iter()
+        .find(|p| {
+            p.get("processName")
+                .and_then(Value::as_str)
+                .is_some_and(|n| n.contains("Adressauskunft"))
+        })
+        .and_then(|p| p.get("processId").and_then(Value::as_i64))
+}
+
+async fn submit(
+    ctx: &Ctx,
+    process: i64,
+    app: &str,
+    form: Option<Value>,
+    checks: &[&CheckInfo],
+) -> Option<u64> {
+    let control = ctx.control.as_ref()?;
+    match control.submit_task(process, &json!(app), form).await {
+        Ok(task) => Some(task.unique_id),
+        Err(e) => {
+            for check in checks {
+                ctx.recorder.skip(CALLBACK_OPERATION, check.name, e.clone());
+            }
+            None
+        }
+    }
+}
+
+/// Waits for the call for `expected` (and `wanted`), judges it under `check`.
+async fn wait_and_judge(
+    ctx: &Ctx,
+    check: &str,
+    expected: &Expected<'_>,
+    extras: &Extras,
+    wanted: impl Fn(&Received) -> bool,
+) -> Option<Received> {
+    let inbox = ctx.inbox.as_ref()?;
+    let timeout = ctx.settings.webhook_timeout;
+    let found = inbox
+        .wait_for(timeout, |r| {
+            r.path == HOOK_PATH && r.unique_id() == Some(expected.unique_id) && wanted(r)
+        })
+        .await;
+    let Some(call) = found else {
+        ctx.recorder.fail(
+            CALLBACK_OPERATION,
+            check,
+            Failure::new(format!(
+                "no webhook call for task {} arrived within {timeout:?}",
+                expected.unique_id
+            )),
+        );
+        return None;
+    };
+    let stored = match &ctx.control {
+        Some(control) => control
+            .task(expected.unique_id)
+            .await
+            .ok()
+            .and_then(|t| t.raw.get("payload").cloned()),
+        None => None,
+    };
+    let problems = callback_problems(ctx, &call, expected, extras, stored.as_ref()).await;
+    judge_callback(ctx, check, &call, problems);
+    Some(call)
+}
+
+fn judge_callback(ctx: &Ctx, check: &str, call: &Received, problems: Vec<String>) {
+    let verdict = if problems.is_empty() {
+        Verdict::Pass
+    } else {
+        Verdict::Fail(problems.join("; "))
+    };
+    ctx.recorder.record(CALLBACK_OPERATION, check, verdict, || {
+        let mut f = Failure::new("");
+        f.body = Some(
+            String::from_utf8_lossy(&call.body)
+                .chars()
+                .take(400)
+                .collect(),
+        );
+        f
+    });
+}
+
+/// Everything wrong with one webhook call.
+async fn callback_problems(
+    ctx: &Ctx,
+    call: &Received,
+    expected: &Expected<'_>,
+    extras: &Extras,
+    stored: Option<&Value>,
+) -> Vec<String> {
+    let mut problems = Vec::new();
+    let content_type = call
+        .headers
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .map(crate::checks::response::media_type_essence);
+    if content_type.as_deref() != Some("application/json") {
+        problems.push(format!(
+            "the call's Content-Type is {content_type:?}, not application/json"
+        ));
+    }
+    let Some(body) = call.json() else {
+        problems.push("the call's body is not JSON".into());
+        return problems;
+    };
+    if !(200..300).contains(&call.answered) {
+        problems.push(format!(
+            "the client crate's receiver refused the call with {}: {}",
+            call.answered,
+            String::from_utf8_lossy(&call.answer)
+        ));
+    }
+    match ctx.model.component_validator("CallbackPayload") {
+        Ok(validator) => {
+            for v in validator.violations(&body).iter().take(3) {
+                problems.push(format!("the body does not match CallbackPayload: {v}"));
+            }
+        }
+        Err(e) => problems.push(e),
+    }
+    let field = |name: &str| body.get(name).cloned().unwrap_or(Value::Null);
+    if field("uniqueId") != json!(expected.unique_id) {
+        problems.push(format!(
+            "uniqueId is {}, the task is {}",
+            field("uniqueId"),
+            expected.unique_id
+        ));
+    }
+    if field("status") != json!(expected.status) {
+        problems.push(format!(
+            "status is {}, expected {:?}",
+            field("status"),
+            expected.status
+        ));
+    }
+    if let Some(process) = &expected.process_id {
+        if field("processId") != json!(process) {
+            problems.push(format!(
+                "processId is {}, the task's process is {process:?}",
+                field("processId")
+            ));
+        }
+    }
+    if field("municipalityId") != json!(expected.municipality) {
+        problems.push(format!(
+            "municipalityId is {}, the task's is {:?}",
+            field("municipalityId"),
+            expected.municipality
+        ));
+    }
+    if expected.refund_failed && field("paymentRefundStatus") != json!("failed") {
+        problems.push(format!(
+            "paymentRefundStatus is {}, expected \"failed\"",
+            field("paymentRefundStatus")
+        ));
+    }
+    if expected.address_query && !field("ahvnumber").is_string() {
+        problems.push("the address query's call carries no ahvnumber".into());
+    }
+    let (header, value) = &extras.header;
+    if call
+        .headers
+        .get(header.as_str())
+        .and_then(|v| v.to_str().ok())
+        != Some(value.as_str())
+    {
+        problems.push(format!(
+            "the configured header {header} is missing or wrong"
+        ));
+    }
+    let (key, value) = &extras.parameter;
+    if call.query_value(key) != Some(value.as_str()) {
+        problems.push(format!(
+            "the configured query parameter {key} is missing or wrong"
+        ));
+    }
+    let (key, value) = &extras.field;
+    if field(key) != json!(value) {
+        problems.push(format!(
+            "the configured body field {key} is missing or wrong"
+        ));
+    }
+    if let Some(stored) = stored.and_then(Value::as_object) {
+        for (key, value) in stored {
+            if body.get(key) != Some(value) {
+                problems.push(format!(
+                    "{key} is {} in the call but {value} in the submitted task",
+                    body.get(key).unwrap_or(&Value::Null)
+                ));
+            }
+        }
+    }
+    let verdict = typed::check_value(
+        &TypeRef::One("CallbackPayload".into()),
+        &body,
+        ctx.aliases(),
+        &[extras.field.0.clone()],
+    );
+    if problems.is_empty() || matches!(verdict, Verdict::Pass) {
+        ctx.recorder.record(
+            CALLBACK_OPERATION,
+            TYPED_CLIENT_ROUNDTRIP.name,
+            verdict,
+            || Failure::new(""),
+        );
+    }
+    problems
+}
+
+async fn transition(ctx: &Ctx, vendor: &Vendor, task: u64, from: &str, to: &str, valid: bool) {
+    let request = RawRequest::new(Method::POST, "/statusupdate")
+        .with_keys(&vendor.keys())
+        .with_json(json!({"uniqueId": task, "newStatus": to}));
+    let Ok(exchange) = send(ctx, "updateTaskStatus", request).await else {
+        return;
+    };
+    let verdict = if valid {
+        accepted(&exchange.1, &format!("the valid transition {from} -> {to}"))
+    } else {
+        refused(
+            &exchange.1,
+            &format!("the invalid transition {from} -> {to}"),
+        )
+    };
+    judge(
+        ctx,
+        "updateTaskStatus",
+        STATUS_TRANSITIONS.name,
+        verdict,
+        &exchange,
+    );
+}
+
+async fn stored_status(ctx: &Ctx, task: u64, expected: &str) {
+    let Some(control) = &ctx.control else { return };
+    if let Ok(stored) = control.task(task).await {
+        let verdict = if stored.status == expected {
+            Verdict::Pass
+        } else {
+            Verdict::Fail(format!(
+                "task {task} is stored as {:?}, expected {expected:?} after its transitions",
+                stored.status
+            ))
+        };
+        ctx.recorder
+            .record("updateTaskStatus", STATUS_TRANSITIONS.name, verdict, || {
+                Failure::new("")
+            });
+    }
+}
+
+fn accepted(response: &crate::http::RawResponse, what: &str) -> Verdict {
+    match response.status {
+        s if (200..300).contains(&s) => Verdict::Pass,
+        s if s >= 500 => Verdict::Skip(format!("the server answered {s} (see not_a_server_error)")),
+        s => Verdict::Fail(format!(
+            "{what} was refused with {s}: {}",
+            response.body_excerpt(200)
+        )),
+    }
+}
