@@ -58,10 +58,10 @@ fn convert_object(map: &Map<String, Value>) -> Map<String, Value> {
         if let Some(Value::String(ty)) = out.get("type").cloned() {
             out.insert("type".into(), json!([ty, "null"]));
         }
-        if let Some(Value::Array(values)) = out.get_mut("enum") {
-            if !values.contains(&Value::Null) {
-                values.push(Value::Null);
-            }
+        if let Some(Value::Array(values)) = out.get_mut("enum")
+            && !values.contains(&Value::Null)
+        {
+            values.push(Value::Null);
         }
     }
     out

@@ -366,15 +366,15 @@ fn check_media_types(raw: &Value, ops: &[Operation<'_>], findings: &mut Vec<Find
                 response,
                 format!("{}{}", op.pointer, pointer_of(["responses", code.as_str()])),
             );
-            if let Some(content) = response.get("content").and_then(Value::as_object) {
-                if content.len() > 1 {
-                    push(
-                        findings,
-                        format!("{pointer}/content"),
-                        "media-types",
-                        "response has several media types; progenitor decodes only one",
-                    );
-                }
+            if let Some(content) = response.get("content").and_then(Value::as_object)
+                && content.len() > 1
+            {
+                push(
+                    findings,
+                    format!("{pointer}/content"),
+                    "media-types",
+                    "response has several media types; progenitor decodes only one",
+                );
             }
         }
     }
@@ -504,10 +504,10 @@ fn check_refs_resolve(raw: &Value, value: &Value, pointer: String, findings: &mu
 fn collect_refs(value: &Value, out: &mut Vec<String>) {
     match value {
         Value::Object(map) => {
-            if let Some(Value::String(target)) = map.get("$ref") {
-                if let Some(local) = target.strip_prefix('#') {
-                    out.push(local.to_string());
-                }
+            if let Some(Value::String(target)) = map.get("$ref")
+                && let Some(local) = target.strip_prefix('#')
+            {
+                out.push(local.to_string());
             }
             map.values().for_each(|v| collect_refs(v, out));
         }
@@ -547,10 +547,10 @@ fn check_unused_components(raw: &Value, findings: &mut Vec<Finding>) {
     while let Some(target) = pending.pop() {
         // A ref may point inside a component; the component itself is what is used.
         let component: String = target.split('/').take(4).collect::<Vec<_>>().join("/");
-        if reached.insert(component.clone()) {
-            if let Some(value) = raw.pointer(&component) {
-                collect_refs(value, &mut pending);
-            }
+        if reached.insert(component.clone())
+            && let Some(value) = raw.pointer(&component)
+        {
+            collect_refs(value, &mut pending);
         }
     }
     let mut schemes = BTreeSet::new();

@@ -99,7 +99,9 @@ fn main() -> ExitCode {
     match Cli::parse().command {
         Command::Lint { list: true, .. } => {
             for (rule, doc) in lint::RULES {
-                println!("{rule:18} {doc}");
+                if let Err(code) = write_stdout(&format!("{rule:18} {doc}\n")) {
+                    return code;
+                }
             }
             ExitCode::SUCCESS
         }
@@ -216,7 +218,9 @@ fn run_lint(path: &std::path::Path) -> ExitCode {
     };
     let findings = lint::lint(&spec);
     for finding in &findings {
-        println!("{finding}");
+        if let Err(code) = write_stdout(&format!("{finding}\n")) {
+            return code;
+        }
     }
     if findings.is_empty() {
         eprintln!("{}: clean ({} rules)", path.display(), lint::RULES.len());
@@ -240,10 +244,10 @@ fn run_generate(path: &std::path::Path, output: Option<&std::path::Path>) -> Exi
         }
     };
     match output {
-        None => {
-            print!("{source}");
-            ExitCode::SUCCESS
-        }
+        None => match write_stdout(&source) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(code) => code,
+        },
         Some(file) => match std::fs::write(file, source) {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => {
