@@ -406,7 +406,8 @@ async fn submit_form(state: &Shared, inputs: Inputs) -> Answer {
             Some(id) => MunicipalityId::Int64(id),
             None => return Ok(again("Bitte wählen Sie eine Gemeinde.".into())),
         },
-        (None, None) => return Ok(again("Bitte wählen Sie eine Gemeinde.".into())),
+        // The form preselects the first municipality.
+        (None, None) => MunicipalityId::Int64(std::num::NonZeroU64::MIN),
     };
     let form = form_to_json(&fields);
     if let Err(e) = crate::routes::check(&state.schemas.task_form, &Value::Object(form.clone())) {

@@ -398,6 +398,11 @@ impl Operation {
         let Some(spec_body) = &self.body else {
             return Ok(inputs);
         };
+        if body.is_empty() && spec_body.media == Media::Form {
+            // An empty form is a form with every field left empty.
+            inputs.form = Some(body);
+            return Ok(inputs);
+        }
         if body.is_empty() {
             if spec_body.required {
                 return Err(ApiError::bad_request("a request body is required"));
