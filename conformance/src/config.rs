@@ -45,6 +45,17 @@ impl std::fmt::Debug for TargetConfig {
     }
 }
 
+/// Told where the webhook receiver listens, once it does (e.g. to point a tunnel
+/// or a test proxy at it).
+#[derive(Clone)]
+pub struct ReceiverHook(pub std::sync::Arc<dyn Fn(SocketAddr) + Send + Sync>);
+
+impl std::fmt::Debug for ReceiverHook {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ReceiverHook")
+    }
+}
+
 /// A whole run's configuration.
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -80,6 +91,8 @@ pub struct Config {
     pub markdown: Option<PathBuf>,
     /// How progress is shown.
     pub progress: ProgressMode,
+    /// Called with the receiver's address once it listens.
+    pub receiver_bound: Option<ReceiverHook>,
 }
 
 impl Default for Config {
@@ -101,6 +114,7 @@ impl Default for Config {
             json: None,
             markdown: None,
             progress: ProgressMode::Auto,
+            receiver_bound: None,
         }
     }
 }

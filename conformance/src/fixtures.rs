@@ -383,6 +383,14 @@ impl Fixtures {
     }
 }
 
+/// An integer, also when it came as a string of digits (reading ids is not where
+/// the suite judges their type; `response_schema_conformance` does).
+pub fn lenient_i64(value: &Value) -> Option<i64> {
+    value
+        .as_i64()
+        .or_else(|| value.as_str().and_then(|s| s.parse().ok()))
+}
+
 /// The receiver URL for `path`, or a discard address when no receiver runs.
 pub fn hook_url(ctx: &Ctx, path: &str) -> String {
     match &ctx.inbox {
@@ -399,7 +407,7 @@ async fn list_processes(ctx: &Ctx) -> Result<Vec<i64>, String> {
         .as_array()
         .into_iter()
         .flatten()
-        .filter_map(|p| p.get("processId").and_then(Value::as_i64))
+        .filter_map(|p| p.get("processId").and_then(lenient_i64))
         .collect())
 }
 

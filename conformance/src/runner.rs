@@ -142,9 +142,12 @@ async fn run_against(
         Http::new(&target.base_url, config.timeout, config.max_body_bytes).map_err(SetupError)?,
     );
     probe_reachable(&http, &target.base_url).await?;
-    let (inbox, _) = Inbox::start(config.webhook_listen, config.webhook_public_url.clone())
+    let (inbox, bound) = Inbox::start(config.webhook_listen, config.webhook_public_url.clone())
         .await
         .map_err(SetupError)?;
+    if let Some(hook) = &config.receiver_bound {
+        (hook.0)(bound);
+    }
     let control = target
         .control_url
         .as_ref()

@@ -1,0 +1,74 @@
+//! Trust: the suite passes a faithful implementation, and each planted defect is
+//! caught by the checks that own it, and by nothing else.
+
+mod support;
+
+use smartservice_conformance::fault::Defect;
+use support::{failure_lines, run_through_proxies};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_faithful_proxy_passes_every_check() {
+    let report = run_through_proxies(None).await;
+    assert!(
+        !report.failed(),
+        "false positives:\n{}",
+        failure_lines(&report)
+    );
+    assert!(report.totals().passed > 1000, "{:?}", report.totals());
+}
+
+async fn caught(defect: Defect) {
+    let report = run_through_proxies(Some(defect)).await;
+    let mut expected: Vec<String> = defect.caught_by().iter().map(|c| c.to_string()).collect();
+    expected.sort();
+    assert_eq!(
+        report.failing_checks(),
+        expected,
+        "{defect:?} should fail exactly {expected:?}; failures:\n{}",
+        failure_lines(&report)
+    );
+}
+
+macro_rules! defect_tests {
+    ($($name:ident => $defect:ident),* $(,)?) => {
+        $(
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $name() {
+                caught(Defect::$defect).await;
+            }
+        )*
+
+        #[test]
+        fn every_defect_has_a_test() {
+            let tested = [$(Defect::$defect),*];
+            for defect in Defect::ALL {
+                assert!(tested.contains(defect), "{defect:?} has no test");
+            }
+            assert!(Defect::ALL.len() >= 15);
+        }
+    };
+}
+
+defect_tests! {
+    a_dropped_required_field_fails_response_schema_conformance => RequiredFieldDropped,
+    a_number_sent_as_string_fails_response_schema_conformance => NumberAsString,
+    a_wrong_status_for_invalid_input_fails_negative_data_rejection => WrongStatusForInvalidInput,
+    an_undocumented_status_fails_status_code_conformance => UndocumentedStatus,
+    a_wrong_content_type_fails_content_type_conformance => WrongContentType,
+    accepted_invalid_input_fails_negative_data_rejection => InvalidInputAccepted,
+    ignored_auth_fails_missing_api_key => AuthIgnored,
+    an_old_apikey_still_valid_fails_revoked_apikey => OldApikeyStillValid,
+    another_vendors_data_visible_fails_vendor_isolation => OtherVendorsDataVisible,
+    a_deleted_webhook_still_called_fails_use_after_free => DeletedWebhookStillCalled,
+    a_callback_missing_a_field_fails_webhook_callback_conformance => CallbackMissingField,
+    a_callback_missing_its_header_fails_webhook_callback_conformance => CallbackMissingHeader,
+    an_invalid_transition_accepted_fails_status_transitions => InvalidTransitionAccepted,
+    a_hanging_endpoint_fails_response_completes => HangingEndpoint,
+    malformed_json_fails_response_schema_conformance => MalformedJson,
+    a_misspelt_error_field_fails_typed_client_roundtrip => MisspeltErrorField,
+    a_doubled_content_type_fails_response_headers_conformance => DuplicateContentType,
+    a_server_error_fails_not_a_server_error => ServerError,
+    a_405_without_allow_fails_unsupported_method => MissingAllowHeader,
+    a_merging_put_fails_update_persistence => PutMergesInsteadOfReplacing,
+    an_unlisted_webhook_fails_ensure_resource_availability => CreatedWebhookNotListed,
+}
