@@ -132,48 +132,16 @@ async fn run_against(
     progress: Progress,
     started: Instant,
 ) -> Result<RunReport, SetupError> {
-    if target.base_url.starts_with("https://") && !cfg!(feature = "tls") {
-        return Err(SetupError(format!(
-            "{} is an https URL, and this build has no TLS; rebuild with `--features tls`",
-            target.base_url
-        )));
-    }
-    let http = Arc::new(
-        Http::new(&target.base_url, config.timeout, config.max_body_bytes).map_err(SetupError)?,
-    );
-    probe_reachable(&http, &target.base_url).await?;
-    let (inbox, bound) = Inbox::start(config.webhook_listen, config.webhook_public_url.clone())
-        .await
-        .map_err(SetupError)?;
-    if let Some(hook) = &config.receiver_bound {
-        (hook.0)(bound);
-    }
-    let control = target
-        .control_url
-        .as_ref()
-        .map(|url| Control::new(http.clone(), url, &target.subscription_key));
-    let recorder = Arc::new(Recorder::new(
-        config.checks.clone(),
-        secrets.clone(),
-        progress.clone(),
-    ));
-    let settings = Settings {
-        cases: config.cases,
-        seed,
-        webhook_timeout: config.webhook_timeout,
-        concurrency: config.concurrency,
-        max_shrink_steps: config.max_shrink_steps,
-    };
-    let ctx = Arc::new(Ctx::new(
+    let ctx = connect(
+        config,
+        target,
         model.clone(),
-        http.clone(),
-        recorder.clone(),
+        seed,
         secrets,
-        settings,
-        target.subscription_key.clone(),
-        control,
-        Some(inbox),
-    ));
+        progress.clone(),
+    )
+    .await?;
+    let (http, recorder) = (ctx.http.clone(), ctx.recorder.clone());
     let primary = match &target.api_key {
         Some(key) => Vendor::new(String::new(), &target.subscription_key, key),
         None => register_vendor(&ctx, "ssp-conformance")
@@ -293,6 +261,60 @@ async fn run_against(
     Ok(report)
 }
 
+/// Checks that the target can be reached, starts the receiver and builds the
+/// shared state of a run.
+async fn connect(
+    config: &Config,
+    target: &Target,
+    model: Arc<SpecModel>,
+    seed: u64,
+    secrets: Secrets,
+    progress: Progress,
+) -> Result<Arc<Ctx>, SetupError> {
+    if target.base_url.starts_with("https://") && !cfg!(feature = "tls") {
+        return Err(SetupError(format!(
+            "{} is an https URL, and this build has no TLS; rebuild with `--features tls`",
+            target.base_url
+        )));
+    }
+    let http = Arc::new(
+        Http::new(&target.base_url, config.timeout, config.max_body_bytes).map_err(SetupError)?,
+    );
+    probe_reachable(&http, &target.base_url).await?;
+    let (inbox, bound) = Inbox::start(config.webhook_listen, config.webhook_public_url.clone())
+        .await
+        .map_err(SetupError)?;
+    if let Some(hook) = &config.receiver_bound {
+        (hook.0)(bound);
+    }
+    let control = target
+        .control_url
+        .as_ref()
+        .map(|url| Control::new(http.clone(), url, &target.subscription_key));
+    let recorder = Arc::new(Recorder::new(
+        config.checks.clone(),
+        secrets.clone(),
+        progress.clone(),
+    ));
+    let settings = Settings {
+        cases: config.cases,
+        seed,
+        webhook_timeout: config.webhook_timeout,
+        concurrency: config.concurrency,
+        max_shrink_steps: config.max_shrink_steps,
+    };
+    Ok(Arc::new(Ctx::new(
+        model,
+        http.clone(),
+        recorder.clone(),
+        secrets,
+        settings,
+        target.subscription_key.clone(),
+        control,
+        Some(inbox),
+    )))
+}
+
 /// Rows in spec order of operations, then registry order of checks.
 fn order_rows(mut rows: Vec<Row>, model: &SpecModel) -> Vec<Row> {
     let op_rank = |op: &str| {
@@ -400,6 +422,51 @@ async fn methods_and_paths(ctx: &Ctx) {
             );
         }
     }
+}
+
+/// Replays the embedded scenarios only (no generated cases, no state or workflow
+/// checks) against the configured target; returns each replay, with its
+/// normalised transcript, and the report of the per-response and replay checks.
+pub async fn replay_scenarios_against(
+    config: Config,
+) -> Result<(Vec<scenarios::Replay>, RunReport), SetupError> {
+    let started = Instant::now();
+    let model = Arc::new(SpecModel::embedded().map_err(SetupError)?);
+    let seed = config.seed.unwrap_or_else(fresh_seed);
+    let progress = Progress::new(config.progress);
+    let target = Target::start(&config.target).await.map_err(SetupError)?;
+    let secrets = Secrets::new();
+    secrets.add(&target.subscription_key);
+    let result = async {
+        let ctx = connect(&config, &target, model.clone(), seed, secrets, progress).await?;
+        let list = scenarios::embedded().map_err(SetupError)?;
+        let mut replays = Vec::new();
+        for scenario in &list {
+            replays.push(scenarios::replay(&ctx, scenario).await);
+        }
+        let rows = ctx
+            .recorder
+            .tallies()
+            .into_iter()
+            .map(|((operation, check), tally)| Row {
+                operation,
+                check,
+                tally,
+            })
+            .collect();
+        let report = RunReport {
+            target: target.description.clone(),
+            seed,
+            cases: 0,
+            requests: ctx.http.requests_sent(),
+            wall_time_ms: started.elapsed().as_millis() as u64,
+            rows: order_rows(rows, &model),
+        };
+        Ok((replays, report))
+    }
+    .await;
+    target.shutdown().await;
+    result
 }
 
 async fn replay_scenarios(ctx: &Ctx) {

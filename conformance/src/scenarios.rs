@@ -169,7 +169,16 @@ pub async fn replay(ctx: &Ctx, scenario: &Scenario) -> Replay {
             match result {
                 Ok(answer) => {
                     save(&step.save, &answer, &mut vars);
-                    steps.push(json!({"step": step.name, "control": action, "body": body, "answer": answer}));
+                    // The task's citizen data is partly made up by the control API
+                    // (at random); the transcript keeps what the scenario decides.
+                    let kept: Map<String, Value> =
+                        ["uniqueId", "status", "processId", "municipalityId"]
+                            .iter()
+                            .filter_map(|k| answer.get(*k).map(|v| (k.to_string(), v.clone())))
+                            .collect();
+                    steps.push(
+                        json!({"step": step.name, "control": action, "body": body, "answer": kept}),
+                    );
                 }
                 Err(e) => {
                     let message = format!("{}: step {:?}: {e}", scenario.name, step.name);
