@@ -292,7 +292,8 @@ async fn send(
     for (key, value) in &hook.headers {
         match (
             HeaderName::from_bytes(key.as_bytes()),
-            HeaderValue::from_str(value),
+            // Bytes, not str: a value may hold non-ASCII text (sent as UTF-8).
+            HeaderValue::from_bytes(value.as_bytes()),
         ) {
             (Ok(name), Ok(value)) => {
                 headers.append(name, value);

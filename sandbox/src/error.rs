@@ -140,10 +140,10 @@ impl IntoResponse for ApiError {
             tracing::error!("internal error: {reason}");
         }
         let mut response = (self.status(), axum::Json(self.body())).into_response();
-        if let ApiError::MethodNotAllowed { allow, .. } = &self {
-            if let Ok(value) = HeaderValue::from_str(&allow.join(", ")) {
-                response.headers_mut().insert(header::ALLOW, value);
-            }
+        if let ApiError::MethodNotAllowed { allow, .. } = &self
+            && let Ok(value) = HeaderValue::from_str(&allow.join(", "))
+        {
+            response.headers_mut().insert(header::ALLOW, value);
         }
         response
     }

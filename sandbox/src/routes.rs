@@ -93,6 +93,9 @@ impl Inputs {
     }
 }
 
+/// A matched operation and its path parameters.
+pub type Found<'a> = (&'a Operation, BTreeMap<String, String>);
+
 /// Every operation of one spec.
 pub struct Routes {
     operations: Vec<Operation>,
@@ -273,11 +276,7 @@ impl Routes {
 
     /// The operation for `method` on `path`, with its path parameters; `None` when
     /// no operation has this path; `Err` (405) when the path exists but not the method.
-    pub fn find(
-        &self,
-        method: &str,
-        path: &str,
-    ) -> Option<Result<(&Operation, BTreeMap<String, String>), ApiError>> {
+    pub fn find(&self, method: &str, path: &str) -> Option<Result<Found<'_>, ApiError>> {
         let segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
         // A trailing slash is a different path (as on the real gateway).
         if path.len() > 1 && path.ends_with('/') {
@@ -457,10 +456,10 @@ pub fn check(schema: &CompiledSchema, value: &Value) -> Result<(), ApiError> {
 /// value, or of the missing property for `required`.
 pub fn violation_error(violation: &Violation) -> ApiError {
     let mut field = violation.instance_pointer.clone();
-    if violation.keyword == "required" {
-        if let Some(name) = violation.message.split('"').nth(1) {
-            field = format!("{field}/{}", name.replace('~', "~0").replace('/', "~1"));
-        }
+    if violation.keyword == "required"
+        && let Some(name) = violation.message.split('"').nth(1)
+    {
+        field = format!("{field}/{}", name.replace('~', "~0").replace('/', "~1"));
     }
     let shown = if field.is_empty() { "/" } else { &field };
     ApiError::bad(field.clone(), format!("{shown}: {}", violation.message))

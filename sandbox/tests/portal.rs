@@ -2,6 +2,8 @@
 //! operation's success, every error class, isolation between vendors, and apikey
 //! regeneration.
 
+#![allow(clippy::type_complexity)] // tables of cases
+
 mod common;
 
 use common::{Harness, typed};

@@ -25,7 +25,7 @@ async fn a_task_goes_to_every_matching_webhook_with_its_extras() {
     let elsewhere = Receiver::start().await;
     let other_process = Receiver::start().await;
     h.webhook(&vendor, &app, json!(1), &matching.url, json!({
-        "httprequestheaders": [{"key": "X-Customer", "value": "gemeinde-aarau"}, {"key": "X-Token", "value": "s3cret"}],
+        "httprequestheaders": [{"key": "X-Customer", "value": "gemeinde-aarau"}, {"key": "X-Token", "value": "s3cret"}, {"key": "X-Ort", "value": "Zürich"}],
         "httprequestparameter": [{"key": "tenant", "value": "aarau"}, {"key": "q", "value": "a b&c"}],
         "httprequestbody": [{"key": "source", "value": "smartservice"}, {"key": "uniqueId", "value": "not replaced"}]
     })).await;
@@ -68,6 +68,7 @@ async fn a_task_goes_to_every_matching_webhook_with_its_extras() {
     let call = &calls[0];
     assert_eq!(call.headers["x-customer"], "gemeinde-aarau");
     assert_eq!(call.headers["x-token"], "s3cret");
+    assert_eq!(call.headers["x-ort"].as_bytes(), "Zürich".as_bytes());
     assert_eq!(call.headers["content-type"], "application/json");
     assert_eq!(call.query.as_deref(), Some("tenant=aarau&q=a+b%26c"));
     assert_eq!(call.body["source"], "smartservice");
