@@ -460,6 +460,7 @@ async fn save_webhook(
         parameters: kv(request.httprequestparameter),
         body: kv(request.httprequestbody),
     };
+    let updating = whid.is_some();
     let stored = state
         .db
         .transaction(move |tx| {
@@ -510,7 +511,7 @@ async fn save_webhook(
             Ok(hook)
         })
         .await?;
-    if inputs.param("whid").is_some() {
+    if updating {
         ok(webhook(stored)?)
     } else {
         ok(WebhookCreated::WebhookIdAnswer(WebhookIdAnswer {
@@ -622,18 +623,12 @@ async fn submit_document(state: &Shared, vendor: String, inputs: Inputs) -> Answ
     state
         .db
         .transaction(move |tx| {
-            if store::get_task(tx, id)?.is_none() || !store::is_owner(tx, id, &vendor)? {
-                return Err(unknown_task("/uniqueId", &id.to_string()));
-            }
+            let task = match store::get_task(tx, id)? {
+                Some(task) if store::is_owner(tx, id, &vendor)? => task,
+                _ => return Err(unknown_task("/uniqueId", &id.to_string())),
+            };
             store::insert_document(tx, id, &name, &doc_type, &content)?;
-            store::add_event(
-                tx,
-                id,
-                &store::get_task(tx, id)?
-                    .map(|t| t.status)
-                    .unwrap_or_default(),
-                &format!("document {name} uploaded"),
-            )
+            store::add_event(tx, id, &task.status, &format!("document {name} uploaded"))
         })
         .await?;
     ok_empty()

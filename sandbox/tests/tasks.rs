@@ -33,8 +33,7 @@ async fn a_task_goes_to_every_matching_webhook_with_its_extras() {
         .await;
     h.webhook(&vendor, &app, json!(3), &elsewhere.url, json!({}))
         .await;
-    let mut body = json!({"whname": "x", "applicationId": app, "municipalityId": 1, "processes": ["7312"], "callbackUrl": other_process.url});
-    let _ = &mut body;
+    let body = json!({"whname": "x", "applicationId": app, "municipalityId": 1, "processes": ["7312"], "callbackUrl": other_process.url});
     vendor
         .client
         .create_webhook_configuration()
