@@ -72,7 +72,7 @@ pub struct RunArgs {
     #[arg(long, value_name = "OPERATIONS", value_delimiter = ',')]
     pub operations: Vec<String>,
     /// Random positive and negative cases per operation (after the boundary cases).
-    #[arg(long, value_name = "N", default_value_t = 25)]
+    #[arg(long, value_name = "N", default_value_t = 100)]
     pub cases: u32,
     /// Seed of the generators (printed by every run; the same seed replays the same cases).
     #[arg(long, value_name = "SEED")]
@@ -209,7 +209,7 @@ mod tests {
     fn defaults_target_the_embedded_sandbox() {
         let config = args(&[]).unwrap();
         assert_eq!(config.target, TargetConfig::Embedded);
-        assert_eq!(config.cases, 25);
+        assert_eq!(config.cases, 100);
     }
 
     #[test]

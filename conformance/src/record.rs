@@ -135,7 +135,9 @@ impl Recorder {
         self.with_tally(operation, check, |t| {
             t.failed += 1;
             if t.failures.len() < KEPT_FAILURES
-                && !t.failures.iter().any(|f| f.message == failure.message)
+                && !t.failures.iter().any(|f| {
+                    f.message == failure.message && f.replay.is_some() == failure.replay.is_some()
+                })
             {
                 t.failures.push(failure);
             }

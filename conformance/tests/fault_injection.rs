@@ -71,4 +71,61 @@ defect_tests! {
     a_405_without_allow_fails_unsupported_method => MissingAllowHeader,
     a_merging_put_fails_update_persistence => PutMergesInsteadOfReplacing,
     an_unlisted_webhook_fails_ensure_resource_availability => CreatedWebhookNotListed,
+    refused_umlauts_fail_positive_data_acceptance => RejectsNonAscii,
+}
+
+/// A random case that fails is shrunk to a small request that still fails, and
+/// reported with the seed that replays it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn failing_random_cases_are_shrunk_and_replayable() {
+    let report = run_through_proxies(Some(Defect::RejectsNonAscii)).await;
+    let row = report
+        .rows
+        .iter()
+        .find(|r| {
+            r.operation == "createVendorRegistration" && r.check == "positive_data_acceptance"
+        })
+        .expect("the defect is caught");
+    let shrunk: Vec<_> = row
+        .tally
+        .failures
+        .iter()
+        .filter(|f| {
+            f.case
+                .as_deref()
+                .is_some_and(|c| c.contains("random") && c.contains("shrunk in"))
+        })
+        .collect();
+    assert!(
+        !shrunk.is_empty(),
+        "no shrunk random case among {:#?}",
+        row.tally.failures
+    );
+    for failure in shrunk {
+        let curl = failure.curl.as_deref().unwrap_or_default();
+        let body = curl
+            .split("--data-raw '")
+            .nth(1)
+            .unwrap_or_default()
+            .trim_end_matches('\'');
+        let body: serde_json::Value =
+            serde_json::from_str(body).unwrap_or_else(|e| panic!("{e}: {curl}"));
+        // Shrinking leaves the one required member, with a short non-ASCII name.
+        let fields = body.as_object().unwrap();
+        let non_ascii: Vec<_> = fields
+            .iter()
+            .filter(|(_, v)| !v.to_string().is_ascii())
+            .collect();
+        assert_eq!(non_ascii.len(), 1, "{body} {:?}", failure.case);
+        assert!(fields.len() <= 2, "not minimal: {body}");
+        assert!(
+            non_ascii[0].1.as_str().unwrap().chars().count() <= 2,
+            "not minimal: {body}"
+        );
+        let replay = failure.replay.as_deref().unwrap_or_default();
+        assert!(
+            replay.contains("--seed 7") && replay.contains("--operations createVendorRegistration"),
+            "{replay}"
+        );
+    }
 }

@@ -63,6 +63,8 @@ pub enum Defect {
     PutMergesInsteadOfReplacing,
     /// The unfiltered webhook list leaves the newest webhook out.
     CreatedWebhookNotListed,
+    /// Vendor registrations with any non-ASCII character (`ä`, `é`, ...) are refused.
+    RejectsNonAscii,
 }
 
 impl Defect {
@@ -89,6 +91,7 @@ impl Defect {
         Defect::MissingAllowHeader,
         Defect::PutMergesInsteadOfReplacing,
         Defect::CreatedWebhookNotListed,
+        Defect::RejectsNonAscii,
     ];
 
     /// Where the defect is planted.
@@ -126,6 +129,7 @@ impl Defect {
             Defect::MissingAllowHeader => &["unsupported_method"],
             Defect::PutMergesInsteadOfReplacing => &["update_persistence"],
             Defect::CreatedWebhookNotListed => &["ensure_resource_availability"],
+            Defect::RejectsNonAscii => &["positive_data_acceptance"],
         }
     }
 }

@@ -303,6 +303,12 @@ async fn inject(State(proxy): State<Shared>, request: Request, next: Next) -> Re
                 }
             }
         }
+        Defect::RejectsNonAscii if is(&Method::POST, "/vendorregistration") && !body.is_ascii() => {
+            return json_response(
+                StatusCode::BAD_REQUEST,
+                json!({"code": "bad_request", "message": "only ASCII is supported"}),
+            );
+        }
         Defect::CallbackMissingHeader if method == Method::POST => {
             parts.headers.remove("x-ssp-conformance");
         }

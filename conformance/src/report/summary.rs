@@ -10,6 +10,7 @@ use super::RunReport;
 pub fn render(report: &RunReport) -> String {
     let mut out = String::new();
     let totals = report.totals();
+    let checks = report.by_check();
     let op_width = report
         .by_operation()
         .iter()
@@ -17,19 +18,32 @@ pub fn render(report: &RunReport) -> String {
         .max()
         .unwrap_or(9)
         .max(9);
-    let _ = writeln!(
-        out,
-        "\n{:op_width$}  {:>7} {:>7} {:>7}  failing checks",
-        "operation", "passed", "failed", "skipped"
-    );
-    for (op, t, failing) in report.by_operation() {
+    // The operation x check matrix: one column per applied check (numbered as in
+    // the check table below); `.` passed, `F` failed, `s` only skipped.
+    let _ = write!(out, "\n{:op_width$} ", "operation");
+    for i in 1..=checks.len() {
+        let _ = write!(out, "{i:>3}");
+    }
+    let _ = writeln!(out, "  {:>7} {:>7} {:>7}", "passed", "failed", "skipped");
+    for (op, totals, _) in report.by_operation() {
+        let _ = write!(out, "{op:op_width$} ");
+        for (check, _, _) in &checks {
+            let cell = match report
+                .rows
+                .iter()
+                .find(|r| r.operation == op && r.check == *check)
+            {
+                Some(r) if r.tally.failed > 0 => "F",
+                Some(r) if r.tally.passed > 0 => ".",
+                Some(_) => "s",
+                None => " ",
+            };
+            let _ = write!(out, "{cell:>3}");
+        }
         let _ = writeln!(
             out,
-            "{op:op_width$}  {:>7} {:>7} {:>7}  {}",
-            t.passed,
-            t.failed,
-            t.skipped,
-            failing.join(", ")
+            "  {:>7} {:>7} {:>7}",
+            totals.passed, totals.failed, totals.skipped
         );
     }
     let check_width = crate::checks::ALL
@@ -39,13 +53,14 @@ pub fn render(report: &RunReport) -> String {
         .unwrap_or(5);
     let _ = writeln!(
         out,
-        "\n{:check_width$}  {:>7} {:>7} {:>7}  failing on",
-        "check", "passed", "failed", "skipped"
+        "\n {:>2}  {:check_width$}  {:>7} {:>7} {:>7}  failing on",
+        "#", "check", "passed", "failed", "skipped"
     );
-    for (check, t, failing) in report.by_check() {
+    for (i, (check, t, failing)) in checks.iter().enumerate() {
         let _ = writeln!(
             out,
-            "{check:check_width$}  {:>7} {:>7} {:>7}  {}",
+            " {:>2}  {check:check_width$}  {:>7} {:>7} {:>7}  {}",
+            i + 1,
             t.passed,
             t.failed,
             t.skipped,

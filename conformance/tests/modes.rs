@@ -1,0 +1,81 @@
+//! Runs with less than everything: no control API, one operation only.
+
+mod support;
+
+use std::time::Duration;
+
+use smartservice_conformance::TargetConfig;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_a_control_api_task_checks_wait_then_skip_with_the_reason() {
+    let sandbox = smartservice_sandbox::Sandbox::start(smartservice_sandbox::Config::ephemeral())
+        .await
+        .unwrap();
+    let mut config = support::quick_config();
+    config.webhook_timeout = Duration::from_millis(200);
+    config.target = TargetConfig::Remote {
+        base_url: sandbox.base_url().to_string(),
+        subscription_key: sandbox.subscription_key().to_string(),
+        api_key: None,
+        control_url: None,
+    };
+    let report = smartservice_conformance::run(config).await.unwrap();
+    sandbox.shutdown().await;
+    assert!(!report.failed(), "{}", support::failure_lines(&report));
+    for check in [
+        "webhook_callback_conformance",
+        "status_transitions",
+        "failed_refund_callback",
+        "address_query_answer",
+    ] {
+        let row = report
+            .rows
+            .iter()
+            .find(|r| r.check == check)
+            .unwrap_or_else(|| panic!("{check} is not reported"));
+        assert_eq!((row.tally.passed, row.tally.failed), (0, 0), "{check}");
+        assert!(
+            row.tally
+                .skip_reasons
+                .iter()
+                .any(|r| r.contains("--control-url")),
+            "{check}: {:?}",
+            row.tally.skip_reasons
+        );
+    }
+    // Everything that needs no task still ran.
+    let applied: Vec<&str> = report
+        .by_check()
+        .iter()
+        .filter(|(_, t, _)| t.passed > 0)
+        .map(|(c, _, _)| *c)
+        .collect();
+    for check in [
+        "vendor_isolation",
+        "use_after_free",
+        "revoked_apikey",
+        "negative_data_rejection",
+    ] {
+        assert!(applied.contains(&check), "{check} did not run");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn operations_and_checks_narrow_a_run_to_a_replay() {
+    let mut config = support::quick_config();
+    config.operations = Some(vec!["createVendorRegistration".into()]);
+    config.checks = smartservice_conformance::checks::CheckSelection::new(
+        &["positive_data_acceptance".into()],
+        &[],
+    )
+    .unwrap();
+    let report = smartservice_conformance::run(config).await.unwrap();
+    assert!(!report.rows.is_empty());
+    for row in &report.rows {
+        assert_eq!(
+            (row.operation.as_str(), row.check.as_str()),
+            ("createVendorRegistration", "positive_data_acceptance")
+        );
+    }
+    assert!(report.rows[0].tally.passed >= 5);
+}
