@@ -25,7 +25,7 @@ use crate::generate::strategy::{Optional, value_strategy};
 use crate::generate::{self};
 use crate::http::{Keys, RawRequest, RawResponse, RequestBody};
 use crate::record::Verdict;
-use crate::spec_model::Operation;
+use crate::spec_model::{Operation, ParameterLocation};
 
 /// What kind of case a value is turned into.
 #[derive(Debug, Clone)]
@@ -112,22 +112,49 @@ pub async fn run_operation(ctx: &Ctx, fx: &Fixtures, op: &Operation) {
                 }
             }
             if op.body.is_some() {
-                let mut request = build_request(op, &base, &prepared.keys);
-                request.body = RequestBody::Raw {
-                    content_type: "application/json".into(),
-                    bytes: br#"{"truncated": "#.to_vec(),
-                };
-                let a = send(
-                    ctx,
-                    op,
-                    request,
-                    &Mode::Negative { preferred: None },
-                    None,
-                    "negative: the body is not JSON".into(),
-                )
-                .await;
-                follow_regenerated_key(op, &prepared, &a);
-                record(ctx, op, a, None);
+                for (why, bytes) in raw_negative_bodies() {
+                    let mut request = build_request(op, &base, &prepared.keys);
+                    request.body = RequestBody::Raw {
+                        content_type: "application/json".into(),
+                        bytes,
+                    };
+                    let label = format!("negative: {why}");
+                    let a = send(
+                        ctx,
+                        op,
+                        request,
+                        &Mode::Negative { preferred: None },
+                        None,
+                        label,
+                    )
+                    .await;
+                    follow_regenerated_key(op, &prepared, &a);
+                    record(ctx, op, a, None);
+                }
+            }
+            // Bytes no generator makes: broken percent-escapes, NUL, invalid
+            // UTF-8 in each query parameter. Whatever the verdict on the value,
+            // the answer must be a documented, well-formed one (no 5xx).
+            for parameter in op
+                .parameters
+                .iter()
+                .filter(|p| p.location == ParameterLocation::Query)
+            {
+                for raw in ["%FF%FE", "%00", "%E2%82", "a%2", "%zz"] {
+                    let mut request = build_request(op, &base, &prepared.keys);
+                    request.query.retain(|(k, _)| *k != parameter.name);
+                    request.raw_query = Some(format!("{}={raw}", parameter.name));
+                    if let Some(response) = ctx.exchange(op, &request).await {
+                        let a = Attempt {
+                            request,
+                            response: Some(response),
+                            verdicts: Vec::new(),
+                            label: String::new(),
+                            mutation: None,
+                        };
+                        follow_regenerated_key(op, &prepared, &a);
+                    }
+                }
             }
         }
         Err(reason) => ctx
@@ -198,6 +225,19 @@ pub async fn run_operation(ctx: &Ctx, fx: &Fixtures, op: &Operation) {
     }
 
     key_checks(ctx, fx, op, &minimal).await;
+}
+
+/// Bodies that are not JSON (and so never valid): truncated, not UTF-8, nested
+/// deeper than any parser should follow.
+fn raw_negative_bodies() -> Vec<(&'static str, Vec<u8>)> {
+    let depth = 10_000;
+    let mut nested = "[".repeat(depth).into_bytes();
+    nested.extend("]".repeat(depth).into_bytes());
+    vec![
+        ("the body is not JSON", br#"{"truncated": "#.to_vec()),
+        ("the body is not UTF-8", b"{\"x\": \"\xff\xfe\"}".to_vec()),
+        ("the body nests 10000 arrays deep", nested),
+    ]
 }
 
 /// Shrinks a failing case to the smallest one that still fails `check`.
@@ -329,7 +369,7 @@ async fn send(
                     let why = mutation
                         .as_ref()
                         .map(|m| format!("{} {}", m.pointer, m.description))
-                        .unwrap_or_else(|| "the body is not JSON".into());
+                        .unwrap_or_else(|| label.trim_start_matches("negative: ").to_string());
                     (
                         NEGATIVE_DATA_REJECTION.name,
                         input::negative_data_rejection(&response, &why),

@@ -47,6 +47,8 @@ pub struct RawRequest {
     pub query: Vec<(String, String)>,
     /// Extra headers (keys included), in order.
     pub headers: Vec<(String, String)>,
+    /// Query text appended as it is, not encoded (for malformed escapes).
+    pub raw_query: Option<String>,
     /// The body.
     pub body: RequestBody,
 }
@@ -59,6 +61,7 @@ impl RawRequest {
             path: path.into(),
             query: Vec::new(),
             headers: Vec::new(),
+            raw_query: None,
             body: RequestBody::None,
         }
     }
@@ -105,6 +108,10 @@ impl RawRequest {
             out.push_str(&encode_query_component(key));
             out.push('=');
             out.push_str(&encode_query_component(value));
+        }
+        if let Some(raw) = &self.raw_query {
+            out.push(if self.query.is_empty() { '?' } else { '&' });
+            out.push_str(raw);
         }
         out
     }
