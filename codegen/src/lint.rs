@@ -39,7 +39,7 @@ pub const RULES: &[(&str, &str)] = &[
     ),
     (
         "media-types",
-        "request bodies use media types progenitor can send; each response has at most one media type",
+        "request bodies use media types progenitor can send; JSON bodies have a schema and no encoding",
     ),
     (
         "parameters",
@@ -59,7 +59,7 @@ pub const RULES: &[(&str, &str)] = &[
     ),
     (
         "security",
-        "every operation needs credentials, and only defined security schemes",
+        "every operation needs credentials (unless marked x-ssp-public), and only defined security schemes",
     ),
     (
         "tags",
@@ -82,7 +82,36 @@ struct Operation<'a> {
     body: &'a Value,
     /// Security that applies when the operation declares none.
     inherited_security: Option<&'a Value>,
+    /// The path item's own parameters, which apply to each of its operations.
+    item_parameters: Option<&'a Value>,
+    /// The path item's pointer (for its parameters).
+    item_pointer: String,
     is_callback: bool,
+}
+
+impl<'a> Operation<'a> {
+    /// Every parameter that applies, with its pointer: the path item's, then the
+    /// operation's (which override a path-item parameter of the same name and place).
+    fn parameters(&self) -> Vec<(&'a Value, String)> {
+        let own = self
+            .body
+            .get("parameters")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten();
+        let item = self
+            .item_parameters
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten();
+        item.enumerate()
+            .map(|(i, p)| (p, format!("{}/parameters/{i}", self.item_pointer)))
+            .chain(
+                own.enumerate()
+                    .map(|(i, p)| (p, format!("{}/parameters/{i}", self.pointer))),
+            )
+            .collect()
+    }
 }
 
 fn operations(raw: &Value) -> Vec<Operation<'_>> {
@@ -116,6 +145,15 @@ fn operations(raw: &Value) -> Vec<Operation<'_>> {
                                         ])
                                     ),
                                     path: expression,
+                                    item_parameters: cb_item.get("parameters"),
+                                    item_pointer: format!(
+                                        "{pointer}{}",
+                                        pointer_of([
+                                            "callbacks",
+                                            name.as_str(),
+                                            expression.as_str()
+                                        ])
+                                    ),
                                     body: cb_op,
                                     inherited_security: None,
                                     is_callback: true,
@@ -129,6 +167,8 @@ fn operations(raw: &Value) -> Vec<Operation<'_>> {
                 pointer,
                 path,
                 body: op,
+                item_parameters: item.get("parameters"),
+                item_pointer: pointer_of(["paths", path.as_str()]),
                 inherited_security: global,
                 is_callback: false,
             });
@@ -240,19 +280,26 @@ enum BodyKind {
     Other(String),
 }
 
+fn is_json(media: &str) -> bool {
+    media == "application/json" || media.starts_with("application/json;")
+}
+
 fn body_kind(raw: &Value, response: &Value) -> BodyKind {
     let (response, _) = resolve(raw, response, String::new());
     let Some(content) = response.get("content").and_then(Value::as_object) else {
         return BodyKind::None;
     };
-    let Some((media, object)) = content.iter().next() else {
-        return BodyKind::None;
-    };
-    if media == "application/json" || media.starts_with("application/json;") {
+    // progenitor decodes the JSON media type if there is one, else hands out raw bytes.
+    if let Some(object) = content
+        .iter()
+        .find_map(|(media, object)| is_json(media).then_some(object))
+    {
         let schema = object.get("schema").cloned().unwrap_or(Value::Null);
-        BodyKind::Json(schema.to_string())
-    } else {
-        BodyKind::Other(media.clone())
+        return BodyKind::Json(schema.to_string());
+    }
+    match content.keys().next() {
+        Some(media) => BodyKind::Other(media.clone()),
+        None => BodyKind::None,
     }
 }
 
@@ -281,12 +328,13 @@ fn check_response_shapes(raw: &Value, ops: &[Operation<'_>], findings: &mut Vec<
                 error.insert(kind, code.clone());
             }
         }
-        if success.is_empty() {
+        let redirects = responses.keys().any(|code| code.starts_with('3'));
+        if success.is_empty() && !redirects {
             push(
                 findings,
                 format!("{}/responses", op.pointer),
                 "response-shapes",
-                "operation declares no success (2xx) response",
+                "operation declares no success (2xx) or redirect (3xx) response",
             );
         }
         for (set, what) in [(&success, "success"), (&error, "error")] {
@@ -366,15 +414,25 @@ fn check_media_types(raw: &Value, ops: &[Operation<'_>], findings: &mut Vec<Find
                 response,
                 format!("{}{}", op.pointer, pointer_of(["responses", code.as_str()])),
             );
-            if let Some(content) = response.get("content").and_then(Value::as_object)
-                && content.len() > 1
-            {
-                push(
-                    findings,
-                    format!("{pointer}/content"),
-                    "media-types",
-                    "response has several media types; progenitor decodes only one",
-                );
+            let content = response.get("content").and_then(Value::as_object);
+            for (media, object) in content.into_iter().flatten().filter(|(m, _)| is_json(m)) {
+                let at = format!("{pointer}{}", pointer_of(["content", media.as_str()]));
+                if object.get("schema").is_none() {
+                    push(
+                        findings,
+                        &at,
+                        "media-types",
+                        "JSON response without a schema (progenitor panics on it)",
+                    );
+                }
+                if object.get("encoding").is_some() {
+                    push(
+                        findings,
+                        &at,
+                        "media-types",
+                        "JSON response with an encoding (progenitor panics on it)",
+                    );
+                }
             }
         }
     }
@@ -388,19 +446,26 @@ fn check_parameters(raw: &Value, ops: &[Operation<'_>], findings: &mut Vec<Findi
             .filter_map(|seg| seg.strip_prefix('{').and_then(|s| s.strip_suffix('}')))
             .collect();
         let mut declared = BTreeSet::new();
-        let mut seen = BTreeSet::new();
-        for (i, param) in op
+        let mut own_seen = BTreeSet::new();
+        let own_count = op
             .body
             .get("parameters")
             .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-            .enumerate()
-        {
-            let (param, pointer) = resolve(raw, param, format!("{}/parameters/{i}", op.pointer));
+            .map_or(0, Vec::len);
+        let all = op.parameters();
+        let item_count = all.len() - own_count;
+        for (index, (param, pointer)) in all.into_iter().enumerate() {
+            let (param, pointer) = resolve(raw, param, pointer);
             let name = param.get("name").and_then(Value::as_str).unwrap_or("");
             let location = param.get("in").and_then(Value::as_str).unwrap_or("");
-            if !seen.insert((name.to_string(), location.to_string())) {
+            // A parameter declared twice at the same level is an error; an operation's
+            // parameter may override the path item's.
+            let level = if index < item_count {
+                "item"
+            } else {
+                "operation"
+            };
+            if !own_seen.insert((level, name.to_string(), location.to_string())) {
                 push(
                     findings,
                     &pointer,
@@ -711,6 +776,10 @@ fn walk_examples(
     }
 }
 
+/// The extension that marks an operation as deliberately public (`security: []`),
+/// like the sandbox's citizen forms.
+pub const PUBLIC_EXTENSION: &str = "x-ssp-public";
+
 fn check_security(raw: &Value, ops: &[Operation<'_>], findings: &mut Vec<Finding>) {
     let defined: BTreeSet<String> = raw
         .pointer("/components/securitySchemes")
@@ -719,6 +788,7 @@ fn check_security(raw: &Value, ops: &[Operation<'_>], findings: &mut Vec<Finding
         .unwrap_or_default();
     for op in ops {
         let own = op.body.get("security");
+        let public = op.body.get(PUBLIC_EXTENSION) == Some(&Value::Bool(true));
         let Some(security) = own.or(op.inherited_security) else {
             if !op.is_callback {
                 push(
@@ -731,12 +801,24 @@ fn check_security(raw: &Value, ops: &[Operation<'_>], findings: &mut Vec<Finding
             continue;
         };
         let requirements = security.as_array().cloned().unwrap_or_default();
-        if requirements.is_empty() && !op.is_callback {
+        if requirements.is_empty() && !op.is_callback && !public {
             push(
                 findings,
                 &op.pointer,
                 "security",
-                "operation declares `security: []` (no credentials); every call must carry the subscription key",
+                format!(
+                    "operation declares `security: []` (no credentials); every call must carry the subscription key, or mark a deliberately public operation `{PUBLIC_EXTENSION}: true`"
+                ),
+            );
+        }
+        if public && !requirements.is_empty() {
+            push(
+                findings,
+                &op.pointer,
+                "security",
+                format!(
+                    "operation is marked `{PUBLIC_EXTENSION}: true` but requires credentials; drop one of the two"
+                ),
             );
         }
         for requirement in &requirements {

@@ -45,6 +45,10 @@ pub async fn call(state: &Shared, id: &str, inputs: Inputs) -> Answer {
             tasks::fail_refund(state, id).await?;
             Ok(Json(task_view(state, id).await?).into_response())
         }
+        "getStats" => Ok(Json(serde_json::json!({
+            "portalRequests": state.portal_requests.load(std::sync::atomic::Ordering::Relaxed),
+        }))
+        .into_response()),
         "listDeliveries" => {
             let task = inputs.param("uniqueId").and_then(|v| v.parse().ok());
             let whid = inputs.param("whid").map(str::to_string);

@@ -154,6 +154,7 @@ fn build_state(config: &Config, keys: &[String]) -> anyhow::Result<server::AppSt
         keys: auth::SubscriptionKeys::new(keys),
         delivery: config.delivery.clone(),
         dispatch: Notify::new(),
+        portal_requests: Default::default(),
     })
 }
 

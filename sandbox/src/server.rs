@@ -3,6 +3,7 @@
 //! it to the portal API (`api`) or the citizen side (`citizen`).
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use axum::body::Body;
 use axum::extract::{Request, State};
@@ -37,6 +38,8 @@ pub struct AppState {
     pub delivery: DeliveryConfig,
     /// Wakes the dispatcher when deliveries were stored.
     pub dispatch: Notify,
+    /// Portal API requests answered since start (`GET /sandbox/stats`).
+    pub portal_requests: AtomicU64,
 }
 
 /// The state as handlers share it.
@@ -95,6 +98,9 @@ async fn serve(state: &Shared, request: Request) -> Result<Response, ApiError> {
     let Some((found, side)) = found else {
         return Err(ApiError::NotFound(path.to_string()));
     };
+    if matches!(side, Side::Portal) {
+        state.portal_requests.fetch_add(1, Ordering::Relaxed);
+    }
     let (operation, path_params) = found?;
 
     let caller = match operation.auth {

@@ -257,3 +257,21 @@ async fn the_control_api_fills_in_missing_data_and_checks_the_rest() {
         404
     );
 }
+
+#[tokio::test]
+async fn stats_count_portal_requests_whatever_their_status_and_nothing_else() {
+    let h = Harness::start().await;
+    let stats = h.json("GET", "/sandbox/stats", None, None).await;
+    assert_eq!(stats.body, json!({"portalRequests": 0}));
+    h.json("GET", "/processes", None, None).await; // 200
+    h.raw("GET", "/processes", &[], None).await; // 401
+    h.json("POST", "/statusupdate", Some("nope"), Some(json!({})))
+        .await; // 401
+    h.raw("GET", "/forms", &[], None).await; // citizen side: not counted
+    h.json("GET", "/sandbox/deliveries", None, None).await; // control API: not counted
+    h.raw("GET", "/no/such/path", &[], None).await; // no operation: not counted
+    let stats = h.json("GET", "/sandbox/stats", None, None).await;
+    assert_eq!(stats.status, 200);
+    assert_eq!(stats.body, json!({"portalRequests": 3}));
+    assert_eq!(h.raw("GET", "/sandbox/stats", &[], None).await.status, 401);
+}

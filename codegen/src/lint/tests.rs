@@ -200,3 +200,64 @@ fn every_rule_is_listed() {
     let listed: BTreeSet<&str> = RULES.iter().map(|(id, _)| *id).collect();
     assert_eq!(listed.len(), 10);
 }
+
+#[test]
+fn path_item_parameters_declare_path_variables() {
+    let findings = lint_changed(|raw| {
+        let op = raw["paths"]["/municipalities"]["get"].clone();
+        raw["paths"]["/municipalities/{munid}"] = json!({
+            "parameters": [{"name": "munid", "in": "path", "required": true, "schema": {"type": "integer"}}],
+            "get": op,
+        });
+        raw["paths"]["/municipalities/{munid}"]["get"]["operationId"] = json!("getMunicipality");
+    });
+    assert!(findings.is_empty(), "{findings:?}");
+}
+
+#[test]
+fn a_parameter_declared_twice_at_one_level_is_found() {
+    let findings = lint_changed(|raw| {
+        let p = json!({"name": "x", "in": "query", "schema": {"type": "string"}});
+        raw["paths"]["/processes"]["get"]["parameters"] = json!([p, p]);
+    });
+    assert_eq!(rules(&findings), BTreeSet::from(["parameters"]));
+}
+
+#[test]
+fn a_public_operation_must_say_so() {
+    let unmarked = lint_changed(|raw| raw["paths"]["/processes"]["get"]["security"] = json!([]));
+    assert!(
+        unmarked.iter().any(|f| f.message.contains("x-ssp-public")),
+        "{unmarked:?}"
+    );
+    let marked = lint_changed(|raw| {
+        raw["paths"]["/processes"]["get"]["security"] = json!([]);
+        raw["paths"]["/processes"]["get"]["x-ssp-public"] = json!(true);
+    });
+    assert!(marked.is_empty(), "{marked:?}");
+    let contradictory =
+        lint_changed(|raw| raw["paths"]["/processes"]["get"]["x-ssp-public"] = json!(true));
+    assert_eq!(rules(&contradictory), BTreeSet::from(["security"]));
+}
+
+#[test]
+fn a_json_response_without_schema_is_found() {
+    let findings = lint_changed(|raw| {
+        raw["paths"]["/processes"]["get"]["responses"]["200"]["content"]["application/json"] =
+            json!({});
+    });
+    assert!(
+        findings
+            .iter()
+            .any(|f| f.rule == "media-types" && f.message.contains("without a schema")),
+        "{findings:?}"
+    );
+}
+
+#[test]
+fn the_sandbox_spec_is_clean() {
+    let spec =
+        Spec::load(concat!(env!("CARGO_MANIFEST_DIR"), "/../spec/sandbox.yaml")).expect("loads");
+    let findings = lint(&spec);
+    assert!(findings.is_empty(), "{findings:?}");
+}
