@@ -226,7 +226,11 @@ impl Fixtures {
     ) -> Result<Prepared, String> {
         let processes: Vec<String> = self.processes.iter().map(i64::to_string).collect();
         let pin_processes = |input: &mut Value, path: &str, key: Option<&str>| {
-            if let Some(items) = input.pointer_mut(path).and_then(Value::as_array_mut) {
+            if let Some(items) = input
+                .pointer_mut(path)
+                .and_then(Value::as_array_mut)
+                .filter(|_| !processes.is_empty())
+            {
                 for (i, item) in items.iter_mut().enumerate() {
                     let id = json!(processes[i % processes.len()]);
                     match key {

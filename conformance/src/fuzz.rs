@@ -44,6 +44,8 @@ struct Attempt {
     response: Option<RawResponse>,
     verdicts: Vec<(&'static str, Verdict)>,
     label: String,
+    /// The label before the negative case's constraint was added (for shrinking).
+    base: String,
     mutation: Option<Mutation>,
 }
 
@@ -107,7 +109,7 @@ pub async fn run_operation(ctx: &Ctx, fx: &Fixtures, op: &Operation) {
                         label,
                     )
                     .await;
-                    follow_regenerated_key(op, &prepared, &a);
+                    follow_regenerated_key(op, &prepared, a.response.as_ref());
                     record(ctx, op, a, None);
                 }
             }
@@ -128,7 +130,7 @@ pub async fn run_operation(ctx: &Ctx, fx: &Fixtures, op: &Operation) {
                         label,
                     )
                     .await;
-                    follow_regenerated_key(op, &prepared, &a);
+                    follow_regenerated_key(op, &prepared, a.response.as_ref());
                     record(ctx, op, a, None);
                 }
             }
@@ -144,16 +146,8 @@ pub async fn run_operation(ctx: &Ctx, fx: &Fixtures, op: &Operation) {
                     let mut request = build_request(op, &base, &prepared.keys);
                     request.query.retain(|(k, _)| *k != parameter.name);
                     request.raw_query = Some(format!("{}={raw}", parameter.name));
-                    if let Some(response) = ctx.exchange(op, &request).await {
-                        let a = Attempt {
-                            request,
-                            response: Some(response),
-                            verdicts: Vec::new(),
-                            label: String::new(),
-                            mutation: None,
-                        };
-                        follow_regenerated_key(op, &prepared, &a);
-                    }
+                    let response = ctx.exchange(op, &request).await;
+                    follow_regenerated_key(op, &prepared, response.as_ref());
                 }
             }
         }
@@ -264,7 +258,7 @@ async fn shrink(
     let mut accepted = 0;
     while steps < ctx.settings.max_shrink_steps {
         steps += 1;
-        let probe = attempt(ctx, fx, op, &mode, tree.current(), &best.label).await;
+        let probe = attempt(ctx, fx, op, &mode, tree.current(), &best.base).await;
         match probe {
             Ok(a) if a.fails(check) => {
                 accepted += 1;
@@ -307,7 +301,7 @@ async fn attempt(
             }
             let request = build_request(op, &input, &prepared.keys);
             let a = send(ctx, op, request, mode, None, label.to_string()).await;
-            follow_regenerated_key(op, &prepared, &a);
+            follow_regenerated_key(op, &prepared, a.response.as_ref());
             Ok(a)
         }
         Mode::Negative { preferred } => {
@@ -329,9 +323,10 @@ async fn attempt(
                 return Err("no single constraint of this request can be broken alone".into());
             };
             let request = build_request(op, &mutated, &prepared.keys);
-            let label = format!("{label}: {} ({})", mutation.name(), mutation.description);
-            let a = send(ctx, op, request, mode, Some(mutation), label).await;
-            follow_regenerated_key(op, &prepared, &a);
+            let named = format!("{label}: {} ({})", mutation.name(), mutation.description);
+            let mut a = send(ctx, op, request, mode, Some(mutation), named).await;
+            a.base = label.to_string();
+            follow_regenerated_key(op, &prepared, a.response.as_ref());
             Ok(a)
         }
     }
@@ -346,6 +341,7 @@ async fn send(
     mutation: Option<Mutation>,
     label: String,
 ) -> Attempt {
+    let base = label.clone();
     match ctx.probe(&request).await {
         Err(error) => Attempt {
             verdicts: vec![(
@@ -355,6 +351,7 @@ async fn send(
             request,
             response: None,
             label,
+            base,
             mutation,
         },
         Ok(response) => {
@@ -382,6 +379,7 @@ async fn send(
                 response: Some(response),
                 verdicts,
                 label,
+                base,
                 mutation,
             }
         }
@@ -399,11 +397,11 @@ fn record(ctx: &Ctx, op: &Operation, a: Attempt, replay: Option<String>) {
 }
 
 /// After an accepted `regenerateApiKey`, the vendor's key is the new one.
-fn follow_regenerated_key(op: &Operation, prepared: &Prepared, a: &Attempt) {
+fn follow_regenerated_key(op: &Operation, prepared: &Prepared, response: Option<&RawResponse>) {
     if op.id != "regenerateApiKey" {
         return;
     }
-    let (Some(vendor), Some(response)) = (&prepared.vendor, &a.response) else {
+    let (Some(vendor), Some(response)) = (&prepared.vendor, response) else {
         return;
     };
     if let Some(key) = response
@@ -474,13 +472,6 @@ async fn key_checks(ctx: &Ctx, fx: &Fixtures, op: &Operation, minimal: &Value) {
         };
         let verdict = input::auth_rejection(&response, what);
         ctx.judge(&op.id, check, verdict, &request, Some(&response));
-        let a = Attempt {
-            request,
-            response: Some(response),
-            verdicts: Vec::new(),
-            label: String::new(),
-            mutation: None,
-        };
-        follow_regenerated_key(op, &prepared, &a);
+        follow_regenerated_key(op, &prepared, Some(&response));
     }
 }

@@ -129,3 +129,59 @@ async fn failing_random_cases_are_shrunk_and_replayable() {
         );
     }
 }
+
+/// A shrunk negative case is still invalid, for the reason it is named after
+/// (the false positive Schemathesis users report most: a case shrunk until its
+/// only invalid part is gone, still reported as negative).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn shrunk_negative_cases_keep_their_reason() {
+    let report = support::run_through_proxies_with(Some(Defect::InvalidInputAccepted), |config| {
+        config.cases = 40;
+        config.operations = Some(vec![
+            "createVendorRegistration".into(),
+            "updateVendorRegistration".into(),
+        ]);
+    })
+    .await;
+    let model = smartservice_conformance::spec_model::SpecModel::embedded().unwrap();
+    let mut seen = 0;
+    for row in report
+        .rows
+        .iter()
+        .filter(|r| r.check == "negative_data_rejection")
+    {
+        for failure in &row.tally.failures {
+            let case = failure.case.as_deref().unwrap_or_default();
+            if !case.contains("shrunk in") {
+                continue;
+            }
+            seen += 1;
+            assert_eq!(case.matches("/body/plz: pattern").count(), 1, "{case}");
+            let curl = failure.curl.as_deref().unwrap_or_default();
+            let body = curl
+                .split("--data-raw '")
+                .nth(1)
+                .unwrap_or_default()
+                .trim_end_matches('\'');
+            let body: serde_json::Value =
+                serde_json::from_str(body).unwrap_or_else(|e| panic!("{e}: {curl}"));
+            let op = model.operation(&row.operation).unwrap();
+            let violations = op
+                .request_validator
+                .violations(&serde_json::json!({"query": {}, "body": body}));
+            assert!(
+                !violations.is_empty()
+                    && violations
+                        .iter()
+                        .all(|v| v.instance_pointer == "/body/plz" && v.keyword == "pattern"),
+                "{body}: {violations:?}"
+            );
+            assert!(body.as_object().unwrap().len() <= 2, "not minimal: {body}");
+        }
+    }
+    assert!(
+        seen > 0,
+        "no shrunk negative case:\n{}",
+        support::failure_lines(&report)
+    );
+}

@@ -26,6 +26,14 @@ pub fn quick_config() -> Config {
 /// Runs the suite against a fresh sandbox behind fault proxies planting `defect`
 /// (none: the proxies forward faithfully).
 pub async fn run_through_proxies(defect: Option<Defect>) -> RunReport {
+    run_through_proxies_with(defect, |_| {}).await
+}
+
+/// [`run_through_proxies`] with the configuration adjusted by `adjust`.
+pub async fn run_through_proxies_with(
+    defect: Option<Defect>,
+    adjust: impl FnOnce(&mut Config),
+) -> RunReport {
     let sandbox = smartservice_sandbox::Sandbox::start(smartservice_sandbox::Config::ephemeral())
         .await
         .expect("the sandbox starts");
@@ -54,6 +62,7 @@ pub async fn run_through_proxies(defect: Option<Defect>) -> RunReport {
     if defect == Some(Defect::HangingEndpoint) {
         config.timeout = Duration::from_millis(300);
     }
+    adjust(&mut config);
     let report = smartservice_conformance::run(config)
         .await
         .expect("the run is carried out");
