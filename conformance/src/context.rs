@@ -115,12 +115,11 @@ impl Ctx {
 
     /// Keeps every apikey a response carries out of the output.
     fn remember_secrets(&self, response: &RawResponse) {
-        if response.body.windows(6).any(|w| w == b"apikey") {
-            if let Ok(body) = response.json() {
-                if let Some(key) = body.get("apikey").and_then(Value::as_str) {
-                    self.secrets.add(key);
-                }
-            }
+        if response.body.windows(6).any(|w| w == b"apikey")
+            && let Ok(body) = response.json()
+            && let Some(key) = body.get("apikey").and_then(Value::as_str)
+        {
+            self.secrets.add(key);
         }
     }
 

@@ -414,9 +414,13 @@ fn follow_regenerated_key(op: &Operation, prepared: &Prepared, response: Option<
     }
 }
 
+/// A key check: its name, what the request lacks, and how its keys are altered
+/// (`None`: the check does not apply).
+type KeyVariant = (&'static str, &'static str, fn(&Keys) -> Option<Keys>);
+
 /// The four key checks on a valid request of `op`.
 async fn key_checks(ctx: &Ctx, fx: &Fixtures, op: &Operation, minimal: &Value) {
-    let variants: [(&'static str, &str, fn(&Keys) -> Option<Keys>); 4] = [
+    let variants: [KeyVariant; 4] = [
         (
             MISSING_SUBSCRIPTION_KEY.name,
             "without Ocp-Apim-Subscription-Key",

@@ -328,10 +328,10 @@ fn save(wanted: &BTreeMap<String, String>, answer: &Value, vars: &mut BTreeMap<S
 fn substitute(value: &Value, vars: &BTreeMap<String, Value>) -> Value {
     match value {
         Value::String(s) => {
-            if let Some(name) = s.strip_prefix("${").and_then(|r| r.strip_suffix('}')) {
-                if let Some(v) = vars.get(name) {
-                    return v.clone();
-                }
+            if let Some(name) = s.strip_prefix("${").and_then(|r| r.strip_suffix('}'))
+                && let Some(v) = vars.get(name)
+            {
+                return v.clone();
             }
             let mut out = s.clone();
             for (name, v) in vars {

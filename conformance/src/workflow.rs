@@ -281,32 +281,32 @@ async fn transitions_and_documents(ctx: &Ctx, vendor: &Vendor, task: u64) {
             &exchange,
         );
     }
-    if let (Some(control), 2) = (&ctx.control, uploaded) {
-        if let Ok(stored) = control.task(task).await {
-            let names: Vec<String> = stored
-                .documents()
-                .iter()
-                .filter_map(|d| {
-                    d.get("documentName")
-                        .and_then(Value::as_str)
-                        .map(str::to_string)
-                })
-                .collect();
-            let ok = ["bescheinigung-i.pdf", "bescheinigung-s.pdf"]
-                .iter()
-                .all(|n| names.iter().any(|m| m == n));
-            let verdict = if ok {
-                Verdict::Pass
-            } else {
-                Verdict::Fail(format!(
-                    "the uploaded documents are not attached to task {task} (it has {names:?})"
-                ))
-            };
-            ctx.recorder
-                .record("submitDocument", DOCUMENT_UPLOAD.name, verdict, || {
-                    Failure::new("")
-                });
-        }
+    if let (Some(control), 2) = (&ctx.control, uploaded)
+        && let Ok(stored) = control.task(task).await
+    {
+        let names: Vec<String> = stored
+            .documents()
+            .iter()
+            .filter_map(|d| {
+                d.get("documentName")
+                    .and_then(Value::as_str)
+                    .map(str::to_string)
+            })
+            .collect();
+        let ok = ["bescheinigung-i.pdf", "bescheinigung-s.pdf"]
+            .iter()
+            .all(|n| names.iter().any(|m| m == n));
+        let verdict = if ok {
+            Verdict::Pass
+        } else {
+            Verdict::Fail(format!(
+                "the uploaded documents are not attached to task {task} (it has {names:?})"
+            ))
+        };
+        ctx.recorder
+            .record("submitDocument", DOCUMENT_UPLOAD.name, verdict, || {
+                Failure::new("")
+            });
     }
     transition(ctx, vendor, task, "inprogress", "done", true).await;
     for to in ["inprogress", "refund", "new"] {
@@ -617,13 +617,13 @@ async fn callback_problems(
             expected.status
         ));
     }
-    if let Some(process) = &expected.process_id {
-        if field("processId") != json!(process) {
-            specific.push(format!(
-                "processId is {}, the task's process is {process:?}",
-                field("processId")
-            ));
-        }
+    if let Some(process) = &expected.process_id
+        && field("processId") != json!(process)
+    {
+        specific.push(format!(
+            "processId is {}, the task's process is {process:?}",
+            field("processId")
+        ));
     }
     if field("municipalityId") != json!(expected.municipality) {
         specific.push(format!(
@@ -678,7 +678,7 @@ async fn callback_problems(
         &TypeRef::One("CallbackPayload".into()),
         &body,
         ctx.aliases(),
-        &[extras.field.0.clone()],
+        std::slice::from_ref(&extras.field.0),
     );
     if problems.is_empty() || matches!(verdict, Verdict::Pass) {
         ctx.recorder.record(

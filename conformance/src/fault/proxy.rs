@@ -211,10 +211,10 @@ async fn inject(State(proxy): State<Shared>, request: Request, next: Next) -> Re
             let replacement = bearer
                 .as_ref()
                 .and_then(|b| proxy.memory().revoked.get(b).cloned());
-            if let Some(new) = replacement {
-                if let Ok(value) = HeaderValue::from_str(&new) {
-                    parts.headers.insert(header::AUTHORIZATION, value);
-                }
+            if let Some(new) = replacement
+                && let Ok(value) = HeaderValue::from_str(&new)
+            {
+                parts.headers.insert(header::AUTHORIZATION, value);
             }
         }
         Defect::InvalidInputAccepted
@@ -294,13 +294,12 @@ async fn inject(State(proxy): State<Shared>, request: Request, next: Next) -> Re
             }
         }
         Defect::CallbackMissingField if method == Method::POST => {
-            if let Some(Value::Object(map)) = &mut request_json {
-                if map.get("status") == Some(&json!("new"))
-                    && map.get("processId") == Some(&json!("7310"))
-                {
-                    map.remove("municipalityName");
-                    body = Bytes::from(serde_json::to_vec(&request_json).unwrap_or_default());
-                }
+            if let Some(Value::Object(map)) = &mut request_json
+                && map.get("status") == Some(&json!("new"))
+                && map.get("processId") == Some(&json!("7310"))
+            {
+                map.remove("municipalityName");
+                body = Bytes::from(serde_json::to_vec(&request_json).unwrap_or_default());
             }
         }
         Defect::RejectsNonAscii if is(&Method::POST, "/vendorregistration") && !body.is_ascii() => {
@@ -391,34 +390,33 @@ async fn inject(State(proxy): State<Shared>, request: Request, next: Next) -> Re
                 if let Some(whid) = &whid_filter {
                     proxy.memory().webhooks.remove(whid);
                 }
-            } else if method == Method::GET && ok {
-                if let (Some(whid), Some(Value::Array(items))) = (&whid_filter, &mut answer_json) {
-                    if items.is_empty() {
-                        if let Some(seen) = proxy.memory().webhooks.get(whid).cloned() {
-                            items.push(seen);
-                            new_body = serde_json::to_vec(&answer_json).ok();
-                        }
-                    }
-                }
+            } else if method == Method::GET
+                && ok
+                && let (Some(whid), Some(Value::Array(items))) = (&whid_filter, &mut answer_json)
+                && items.is_empty()
+                && let Some(seen) = proxy.memory().webhooks.get(whid).cloned()
+            {
+                items.push(seen);
+                new_body = serde_json::to_vec(&answer_json).ok();
             }
         }
         Defect::InvalidTransitionAccepted if is(&Method::POST, "/statusupdate") && ok => {
             let body = request_json.as_ref();
-            if body.and_then(|b| b.get("newStatus")) == Some(&json!("done")) {
-                if let Some(task) = body.and_then(|b| b.get("uniqueId")).and_then(Value::as_u64) {
-                    proxy.memory().done.insert(task);
-                }
+            if body.and_then(|b| b.get("newStatus")) == Some(&json!("done"))
+                && let Some(task) = body.and_then(|b| b.get("uniqueId")).and_then(Value::as_u64)
+            {
+                proxy.memory().done.insert(task);
             }
         }
         Defect::MalformedJson if is(&Method::GET, "/applicationconfig") && ok => {
             new_body = Some(answer_body[..answer_body.len() / 2].to_vec());
         }
         Defect::MisspeltErrorField if answer.status == StatusCode::BAD_REQUEST => {
-            if let Some(Value::Object(map)) = &mut answer_json {
-                if let Some(field) = map.remove("field") {
-                    map.insert("fields".into(), field);
-                    new_body = serde_json::to_vec(&answer_json).ok();
-                }
+            if let Some(Value::Object(map)) = &mut answer_json
+                && let Some(field) = map.remove("field")
+            {
+                map.insert("fields".into(), field);
+                new_body = serde_json::to_vec(&answer_json).ok();
             }
         }
         Defect::DuplicateContentType if is(&Method::GET, "/processes") => {
@@ -432,10 +430,10 @@ async fn inject(State(proxy): State<Shared>, request: Request, next: Next) -> Re
         Defect::CreatedWebhookNotListed
             if is(&Method::GET, "/webhookconfig") && ok && whid_filter.is_none() =>
         {
-            if let Some(Value::Array(items)) = &mut answer_json {
-                if items.pop().is_some() {
-                    new_body = serde_json::to_vec(&answer_json).ok();
-                }
+            if let Some(Value::Array(items)) = &mut answer_json
+                && items.pop().is_some()
+            {
+                new_body = serde_json::to_vec(&answer_json).ok();
             }
         }
         _ => {}

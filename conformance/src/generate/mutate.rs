@@ -131,10 +131,12 @@ fn walk(raw: &Value, schema: &Value, instance: Option<&Value>, at: &str, out: &m
         schema
     };
     // The request root and its `query` object are not on the wire as such.
-    if !query && !at.is_empty() && at != "/query" {
-        if let Some(t) = schema_type(schema) {
-            push_type_mutation(&[t], at, out);
-        }
+    if !query
+        && !at.is_empty()
+        && at != "/query"
+        && let Some(t) = schema_type(schema)
+    {
+        push_type_mutation(&[t], at, out);
     }
     walk_constraints(raw, schema, instance, at, out);
 }
@@ -392,7 +394,7 @@ fn push_type_mutation(allowed: &[&str], at: &str, out: &mut Vec<Mutation>) {
     ];
     let wrong = candidates
         .into_iter()
-        .find(|(t, _)| !allowed.contains(t) && !(*t == "integer" && allowed.contains(&"number")));
+        .find(|(t, _)| !(allowed.contains(t) || *t == "integer" && allowed.contains(&"number")));
     if let Some((t, value)) = wrong {
         out.push(replace(
             at,

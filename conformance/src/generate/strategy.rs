@@ -182,10 +182,10 @@ fn string_strategy(schema: &Value) -> BoxedStrategy<Value> {
         .unwrap_or(u64::MAX)
         .min(min + FREE_LENGTH)
         .max(min);
-    if let Some(format) = schema.get("format").and_then(Value::as_str) {
-        if let Some(strategy) = format_strategy(format, min) {
-            return strategy;
-        }
+    if let Some(format) = schema.get("format").and_then(Value::as_str)
+        && let Some(strategy) = format_strategy(format, min)
+    {
+        return strategy;
     }
     if let Some(pattern) = schema.get("pattern").and_then(Value::as_str) {
         let real_max = schema.get("maxLength").and_then(Value::as_u64);

@@ -10,6 +10,9 @@ use crate::http::RawRequest;
 
 const CHECK: &str = VENDOR_ISOLATION.name;
 
+/// A read as the intruder: operation, path, query, the id's key, the owner's id.
+type Read<'a> = (&'a str, &'a str, Vec<(&'a str, &'a str)>, &'a str, &'a str);
+
 /// Vendor B reads, changes and deletes what vendor A owns; A's things survive.
 pub async fn run(ctx: &Ctx, fx: &Fixtures) {
     let skip = |op: &str, reason: String| ctx.recorder.skip(op, CHECK, reason);
@@ -55,7 +58,7 @@ pub async fn run(ctx: &Ctx, fx: &Fixtures) {
     };
 
     // Reading.
-    let reads: [(&str, &str, Vec<(&str, &str)>, &str, &str); 6] = [
+    let reads: [Read; 6] = [
         (
             "getVendorRegistrations",
             "/vendorregistration",
@@ -225,23 +228,23 @@ pub async fn run(ctx: &Ctx, fx: &Fixtures) {
             &(request, response),
         );
     }
-    if let (Some(task), Some(control)) = (task, &ctx.control) {
-        if let Ok(stored) = control.task(task).await {
-            let verdict = expect(stored.status == "new", || {
-                format!(
-                    "the owner's task {task} is now {:?} after another vendor's update",
-                    stored.status
-                )
-            });
-            ctx.recorder.record("updateTaskStatus", CHECK, verdict, || {
-                crate::record::Failure::new("")
-            });
-            let verdict = expect(stored.documents().is_empty(), || {
-                format!("another vendor attached a document to task {task}")
-            });
-            ctx.recorder.record("submitDocument", CHECK, verdict, || {
-                crate::record::Failure::new("")
-            });
-        }
+    if let (Some(task), Some(control)) = (task, &ctx.control)
+        && let Ok(stored) = control.task(task).await
+    {
+        let verdict = expect(stored.status == "new", || {
+            format!(
+                "the owner's task {task} is now {:?} after another vendor's update",
+                stored.status
+            )
+        });
+        ctx.recorder.record("updateTaskStatus", CHECK, verdict, || {
+            crate::record::Failure::new("")
+        });
+        let verdict = expect(stored.documents().is_empty(), || {
+            format!("another vendor attached a document to task {task}")
+        });
+        ctx.recorder.record("submitDocument", CHECK, verdict, || {
+            crate::record::Failure::new("")
+        });
     }
 }

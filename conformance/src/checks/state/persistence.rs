@@ -211,10 +211,10 @@ fn stored_processes(webhook: &Value) -> Vec<String> {
         .flatten()
         .filter_map(|p| p.as_str().map(str::to_string))
         .collect();
-    if let Some(p) = webhook.get("process").and_then(Value::as_str) {
-        if !ids.iter().any(|id| id == p) {
-            ids.push(p.to_string());
-        }
+    if let Some(p) = webhook.get("process").and_then(Value::as_str)
+        && !ids.iter().any(|id| id == p)
+    {
+        ids.push(p.to_string());
     }
     ids
 }
