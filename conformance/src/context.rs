@@ -52,6 +52,7 @@ pub struct Ctx {
     /// The suite's webhook receiver, if it runs.
     pub inbox: Option<Inbox>,
     aliases: Aliases,
+    legacy: crate::legacy::LegacyKeys,
     limiter: Arc<Semaphore>,
 }
 
@@ -77,6 +78,7 @@ impl Ctx {
         inbox: Option<Inbox>,
     ) -> Self {
         let aliases = typed::aliases(model.raw());
+        let legacy = crate::legacy::LegacyKeys::from_spec(model.raw());
         let limiter = Arc::new(Semaphore::new(settings.concurrency.max(1)));
         secrets.add(&subscription_key);
         Ctx {
@@ -89,6 +91,7 @@ impl Ctx {
             control,
             inbox,
             aliases,
+            legacy,
             limiter,
         }
     }
@@ -155,7 +158,31 @@ impl Ctx {
     /// Every per-response check on one exchange, recorded.
     pub fn check_response(&self, op: &Operation, request: &RawRequest, response: &RawResponse) {
         let verdicts = self.evaluate(op, request, response);
+        self.note_legacy(op, response, &verdicts);
         self.record_all(&op.id, verdicts, request, Some(response), None);
+    }
+
+    /// Notes a documented legacy spelling in a conformant body.
+    pub fn note_legacy(
+        &self,
+        op: &Operation,
+        response: &RawResponse,
+        verdicts: &[(&'static str, Verdict)],
+    ) {
+        let schema_ok = verdicts
+            .iter()
+            .any(|(c, v)| *c == response::RESPONSE_SCHEMA_CONFORMANCE.name && *v == Verdict::Pass);
+        if !schema_ok {
+            return;
+        }
+        if let Ok(body) = response.json() {
+            for (key, instead) in self.legacy.used_in(&body) {
+                self.recorder.note(format!(
+                    "{} answers the documentation's legacy spelling `{key}`: accepted (the spec describes it), but clients must read it; canonical is {instead}",
+                    op.id
+                ));
+            }
+        }
     }
 
     /// Every per-response check on one exchange, not recorded.

@@ -357,6 +357,7 @@ async fn send(
         Ok(response) => {
             let mut verdicts = vec![(RESPONSE_COMPLETES.name, Verdict::Pass)];
             verdicts.extend(ctx.evaluate(op, &request, &response));
+            ctx.note_legacy(op, &response, &verdicts);
             let input_verdict = match mode {
                 Mode::Positive => (
                     POSITIVE_DATA_ACCEPTANCE.name,

@@ -23,6 +23,7 @@ pub mod fixtures;
 pub mod fuzz;
 pub mod generate;
 pub mod http;
+pub mod legacy;
 pub mod progress;
 pub mod record;
 pub mod report;

@@ -82,6 +82,7 @@ pub struct Recorder {
     tallies: Mutex<BTreeMap<(String, String), Tally>>,
     progress: Progress,
     failures: AtomicU64,
+    notes: Mutex<std::collections::BTreeSet<String>>,
 }
 
 impl Recorder {
@@ -93,6 +94,7 @@ impl Recorder {
             tallies: Mutex::new(BTreeMap::new()),
             progress,
             failures: AtomicU64::new(0),
+            notes: Mutex::new(std::collections::BTreeSet::new()),
         }
     }
 
@@ -178,6 +180,25 @@ impl Recorder {
     /// How many failures were recorded so far.
     pub fn failure_count(&self) -> u64 {
         self.failures.load(Ordering::Relaxed)
+    }
+
+    /// Keeps a note for the report (something accepted that a reader should
+    /// know about, e.g. a documented legacy spelling); duplicates are kept once.
+    pub fn note(&self, note: String) {
+        self.notes
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(self.secrets.redact(&note));
+    }
+
+    /// The notes, sorted.
+    pub fn notes(&self) -> Vec<String> {
+        self.notes
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .iter()
+            .cloned()
+            .collect()
     }
 
     /// Every tally, sorted by operation and check.

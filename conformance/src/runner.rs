@@ -256,6 +256,7 @@ async fn run_against(
         requests: http.requests_sent(),
         wall_time_ms: started.elapsed().as_millis() as u64,
         rows: order_rows(rows, &model),
+        notes: recorder.notes(),
     };
     write_outputs(config, &report)?;
     Ok(report)
@@ -461,6 +462,7 @@ pub async fn replay_scenarios_against(
             requests: ctx.http.requests_sent(),
             wall_time_ms: started.elapsed().as_millis() as u64,
             rows: order_rows(rows, &model),
+            notes: ctx.recorder.notes(),
         };
         Ok((replays, report))
     }

@@ -72,6 +72,21 @@ defect_tests! {
     a_merging_put_fails_update_persistence => PutMergesInsteadOfReplacing,
     an_unlisted_webhook_fails_ensure_resource_availability => CreatedWebhookNotListed,
     refused_umlauts_fail_positive_data_acceptance => RejectsNonAscii,
+    legacy_spellings_fail_nothing => LegacySpellings,
+}
+
+/// The documentation's legacy spellings conform; the report notes each one.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn legacy_spellings_are_accepted_and_noted() {
+    let report = run_through_proxies(Some(Defect::LegacySpellings)).await;
+    assert!(!report.failed(), "{}", failure_lines(&report));
+    for key in ["`whid:`", "`municipalityid`", "`process`", "`processid`"] {
+        assert!(
+            report.notes.iter().any(|n| n.contains(key)),
+            "no note on {key}: {:#?}",
+            report.notes
+        );
+    }
 }
 
 /// A random case that fails is shrunk to a small request that still fails, and

@@ -65,6 +65,10 @@ pub enum Defect {
     CreatedWebhookNotListed,
     /// Vendor registrations with any non-ASCII character (`ä`, `é`, ...) are refused.
     RejectsNonAscii,
+    /// **Not a defect**: answers use the documentation's legacy spellings
+    /// (`{"whid:": ...}`, `municipalityid`, `process`, `processid`), which the spec
+    /// describes; the suite must accept them (and say so in its notes).
+    LegacySpellings,
 }
 
 impl Defect {
@@ -92,6 +96,7 @@ impl Defect {
         Defect::PutMergesInsteadOfReplacing,
         Defect::CreatedWebhookNotListed,
         Defect::RejectsNonAscii,
+        Defect::LegacySpellings,
     ];
 
     /// Where the defect is planted.
@@ -130,6 +135,7 @@ impl Defect {
             Defect::PutMergesInsteadOfReplacing => &["update_persistence"],
             Defect::CreatedWebhookNotListed => &["ensure_resource_availability"],
             Defect::RejectsNonAscii => &["positive_data_acceptance"],
+            Defect::LegacySpellings => &[],
         }
     }
 }

@@ -172,6 +172,48 @@ async fn forward(State(proxy): State<Shared>, request: Request) -> Response {
     response
 }
 
+/// Rewrites a canonical answer into the documentation's legacy spellings.
+fn legacy_spellings(method: &Method, path: &str, answer: &mut Option<Value>) {
+    match (method.as_str(), path, answer) {
+        ("POST", "/webhookconfig", Some(Value::Object(map))) => {
+            if let Some(whid) = map.remove("whid") {
+                map.insert("whid:".into(), whid);
+            }
+        }
+        ("GET", "/webhookconfig", Some(Value::Array(items))) => {
+            for item in items.iter_mut().filter_map(Value::as_object_mut) {
+                if let Some(municipality) = item.remove("municipalityId") {
+                    item.insert("municipalityid".into(), municipality);
+                }
+                let single = item
+                    .get("processes")
+                    .and_then(Value::as_array)
+                    .filter(|p| p.len() == 1)
+                    .map(|p| p[0].clone());
+                if let Some(process) = single {
+                    item.remove("processes");
+                    item.insert("process".into(), process);
+                }
+            }
+        }
+        ("GET", "/applicationconfig", Some(Value::Array(items))) => {
+            for app in items.iter_mut() {
+                let processes = app.get_mut("processes").and_then(Value::as_array_mut);
+                for process in processes
+                    .into_iter()
+                    .flatten()
+                    .filter_map(Value::as_object_mut)
+                {
+                    if let Some(id) = process.remove("processId") {
+                        process.insert("processid".into(), id);
+                    }
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
 fn json_response(status: StatusCode, body: Value) -> Response {
     (status, axum::Json(body)).into_response()
 }
@@ -423,6 +465,14 @@ async fn inject(State(proxy): State<Shared>, request: Request, next: Next) -> Re
             answer
                 .headers
                 .append(header::CONTENT_TYPE, HeaderValue::from_static("text/plain"));
+        }
+        Defect::LegacySpellings
+            if ok && (path == "/webhookconfig" || path == "/applicationconfig") =>
+        {
+            legacy_spellings(&method, &path, &mut answer_json);
+            if answer_json.is_some() {
+                new_body = serde_json::to_vec(&answer_json).ok();
+            }
         }
         Defect::MissingAllowHeader if answer.status == StatusCode::METHOD_NOT_ALLOWED => {
             answer.headers.remove(header::ALLOW);

@@ -64,6 +64,13 @@ pub fn render(report: &RunReport) -> String {
         }
         let _ = writeln!(out, "</details>\n");
     }
+    if !report.notes.is_empty() {
+        let _ = writeln!(out, "Notes:\n");
+        for note in &report.notes {
+            let _ = writeln!(out, "- {}", cell(note));
+        }
+        let _ = writeln!(out);
+    }
     let _ = writeln!(
         out,
         "<details><summary>All results (operation x check)</summary>\n"

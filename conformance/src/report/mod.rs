@@ -26,6 +26,8 @@ pub struct RunReport {
     pub wall_time_ms: u64,
     /// Every (operation, check) pair with results.
     pub rows: Vec<Row>,
+    /// Things accepted that a reader should know (e.g. legacy spellings).
+    pub notes: Vec<String>,
 }
 
 /// The results of one check on one operation.

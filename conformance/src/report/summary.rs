@@ -104,6 +104,12 @@ pub fn render(report: &RunReport) -> String {
             }
         }
     }
+    if !report.notes.is_empty() {
+        let _ = writeln!(out, "\nNotes:");
+        for note in &report.notes {
+            let _ = writeln!(out, "- {note}");
+        }
+    }
     let rate = if report.wall_time_ms > 0 {
         report.requests as f64 * 1000.0 / report.wall_time_ms as f64
     } else {
