@@ -24,6 +24,7 @@ pub mod fuzz;
 pub mod generate;
 pub mod http;
 pub mod legacy;
+pub mod methods;
 pub mod progress;
 pub mod record;
 pub mod report;

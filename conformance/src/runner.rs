@@ -12,7 +12,7 @@ use reqwest::Method;
 use serde_json::Value;
 
 use crate::callbacks::Inbox;
-use crate::checks::{self, input};
+use crate::checks;
 use crate::config::Config;
 use crate::context::{Ctx, Settings, Vendor, register_vendor};
 use crate::control::Control;
@@ -171,7 +171,7 @@ async fn run_against(
         let c = ctx.clone();
         phases.push((
             "methods and paths".into(),
-            Box::new(move || Box::pin(async move { methods_and_paths(&c).await })),
+            Box::new(move || Box::pin(async move { crate::methods::methods_and_paths(&c).await })),
         ));
     }
     for (check, ops) in STATE_OPERATIONS {
@@ -365,63 +365,6 @@ async fn probe_reachable(http: &Http, base_url: &str) -> Result<(), SetupError> 
             Err(SetupError(format!("cannot reach {base_url}: {e}")))
         }
         Err(_) => Ok(()),
-    }
-}
-
-/// `unsupported_method` on every documented path, and `unknown_path`.
-async fn methods_and_paths(ctx: &Ctx) {
-    let keys = ctx.subscription_keys();
-    for (path, documented) in &ctx.model.path_methods {
-        let Some(op) = ctx.model.operations.iter().find(|o| &o.path == path) else {
-            continue;
-        };
-        for method in [
-            Method::GET,
-            Method::POST,
-            Method::PUT,
-            Method::PATCH,
-            Method::DELETE,
-        ] {
-            if documented.contains(&method)
-                || !ctx.recorder.is_selected(input::UNSUPPORTED_METHOD.name)
-            {
-                continue;
-            }
-            let request = RawRequest::new(method.clone(), path.clone()).with_keys(&keys);
-            match ctx.probe(&request).await {
-                Ok(response) => {
-                    ctx.recorder
-                        .pass(&op.id, checks::response::RESPONSE_COMPLETES.name);
-                    let verdict = input::unsupported_method(&response, &method, documented);
-                    ctx.judge(
-                        &op.id,
-                        input::UNSUPPORTED_METHOD.name,
-                        verdict,
-                        &request,
-                        Some(&response),
-                    );
-                }
-                Err(e) => {
-                    let mut failure = ctx.failure_for(&request, None);
-                    failure.message = format!("{method} {path}: {e}");
-                    ctx.recorder
-                        .fail(&op.id, checks::response::RESPONSE_COMPLETES.name, failure);
-                }
-            }
-        }
-    }
-    if ctx.recorder.is_selected(input::UNKNOWN_PATH.name) {
-        let request =
-            RawRequest::new(Method::GET, "/ssp-conformance/undocumented-path").with_keys(&keys);
-        if let Ok(response) = ctx.probe(&request).await {
-            ctx.judge(
-                "(api)",
-                input::UNKNOWN_PATH.name,
-                input::unknown_path(&response),
-                &request,
-                Some(&response),
-            );
-        }
     }
 }
 

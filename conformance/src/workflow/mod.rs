@@ -10,18 +10,20 @@
 //! suite waits up to `--webhook-timeout` for a person to submit a test form, and
 //! what needs more than one task is skipped with the reason.
 
-use reqwest::Method;
+mod callback;
+mod transitions;
+
 use serde_json::{Value, json};
 
 use crate::callbacks::{Received, address_answer};
-use crate::checks::state::{judge, refused, send};
-use crate::checks::typed::{self, TYPED_CLIENT_ROUNDTRIP};
 use crate::checks::{CheckInfo, CheckKind};
 use crate::context::{Ctx, Vendor, register_vendor};
 use crate::fixtures::{Fixtures, create_app, create_webhook_with};
 use crate::http::RawRequest;
 use crate::record::{Failure, Verdict};
-use crate::spec_model::TypeRef;
+use callback::{Expected, Extras, callback_problems, judge_callback, wait_and_judge};
+use reqwest::Method;
+use transitions::{stored_status, transition, transitions_and_documents};
 
 /// `webhook_callback_conformance`
 pub const WEBHOOK_CALLBACK_CONFORMANCE: CheckInfo = CheckInfo {
@@ -62,23 +64,6 @@ pub const ADDRESS_QUERY_ANSWER: CheckInfo = CheckInfo {
 pub const CALLBACK_OPERATION: &str = "taskSubmitted";
 /// Where the workflow's webhook calls arrive.
 const HOOK_PATH: &str = "/workflow/main";
-
-/// What the workflow webhook adds to every call.
-struct Extras {
-    header: (String, String),
-    parameter: (String, String),
-    field: (String, String),
-}
-
-/// What a webhook call for a task must say.
-struct Expected<'a> {
-    unique_id: u64,
-    status: &'a str,
-    process_id: Option<String>,
-    municipality: &'a str,
-    refund_failed: bool,
-    address_query: bool,
-}
 
 /// Runs the workflow checks.
 pub async fn run(ctx: &Ctx, fx: &Fixtures) {
@@ -238,81 +223,6 @@ async fn main_task(
         return;
     }
     transitions_and_documents(ctx, vendor, task).await;
-}
-
-/// new -> inprogress, two documents, -> done, then invalid moves from done.
-async fn transitions_and_documents(ctx: &Ctx, vendor: &Vendor, task: u64) {
-    transition(ctx, vendor, task, "new", "inprogress", true).await;
-    let mut uploaded = 0;
-    for (form, unique_id) in [
-        ("an integer", json!(task)),
-        ("a digit string", json!(task.to_string())),
-    ] {
-        let request = RawRequest::new(Method::POST, "/document").with_keys(&vendor.keys()).with_json(json!({
-            "uniqueId": unique_id,
-            "documentName": format!("bescheinigung-{}.pdf", if unique_id.is_string() { "s" } else { "i" }),
-            "documentType": "Hauptwohnsitzbescheinigung",
-            "documentBase64": "JVBERi0xLjQKJcOkw7zDtsOfCjIgMCBvYmoKPDwvTGVuZ3RoIDMgMCBSPj4Kc3RyZWFtCg==",
-        }));
-        if let Ok(exchange) = send(ctx, "submitDocument", request).await {
-            let verdict = accepted(
-                &exchange.1,
-                &format!("a document for the vendor's own task (uniqueId as {form})"),
-            );
-            uploaded += usize::from(verdict == Verdict::Pass);
-            judge(
-                ctx,
-                "submitDocument",
-                DOCUMENT_UPLOAD.name,
-                verdict,
-                &exchange,
-            );
-        }
-    }
-    let unknown = RawRequest::new(Method::POST, "/document").with_keys(&vendor.keys()).with_json(json!({
-        "uniqueId": 9_007_199_254_740_000u64, "documentName": "x.pdf", "documentType": "Test", "documentBase64": "aGVsbG8="
-    }));
-    if let Ok(exchange) = send(ctx, "submitDocument", unknown).await {
-        judge(
-            ctx,
-            "submitDocument",
-            DOCUMENT_UPLOAD.name,
-            refused(&exchange.1, "a document for an unknown task"),
-            &exchange,
-        );
-    }
-    if let (Some(control), 2) = (&ctx.control, uploaded)
-        && let Ok(stored) = control.task(task).await
-    {
-        let names: Vec<String> = stored
-            .documents()
-            .iter()
-            .filter_map(|d| {
-                d.get("documentName")
-                    .and_then(Value::as_str)
-                    .map(str::to_string)
-            })
-            .collect();
-        let ok = ["bescheinigung-i.pdf", "bescheinigung-s.pdf"]
-            .iter()
-            .all(|n| names.iter().any(|m| m == n));
-        let verdict = if ok {
-            Verdict::Pass
-        } else {
-            Verdict::Fail(format!(
-                "the uploaded documents are not attached to task {task} (it has {names:?})"
-            ))
-        };
-        ctx.recorder
-            .record("submitDocument", DOCUMENT_UPLOAD.name, verdict, || {
-                Failure::new("")
-            });
-    }
-    transition(ctx, vendor, task, "inprogress", "done", true).await;
-    for to in ["inprogress", "refund", "new"] {
-        transition(ctx, vendor, task, "done", to, false).await;
-    }
-    stored_status(ctx, task, "done").await;
 }
 
 async fn refund_task(ctx: &Ctx, vendor: &Vendor, app: &str, process: i64, extras: &Extras) {
@@ -492,254 +402,5 @@ async fn submit(
             }
             None
         }
-    }
-}
-
-/// Waits for the call for `expected` (and `wanted`), judges it under `check`.
-async fn wait_and_judge(
-    ctx: &Ctx,
-    check: &str,
-    expected: &Expected<'_>,
-    extras: &Extras,
-    wanted: impl Fn(&Received) -> bool,
-) -> Option<Received> {
-    let inbox = ctx.inbox.as_ref()?;
-    let timeout = ctx.settings.webhook_timeout;
-    let found = inbox
-        .wait_for(timeout, |r| {
-            r.path == HOOK_PATH && r.unique_id() == Some(expected.unique_id) && wanted(r)
-        })
-        .await;
-    let Some(call) = found else {
-        ctx.recorder.fail(
-            CALLBACK_OPERATION,
-            check,
-            Failure::new(format!(
-                "no webhook call for task {} arrived within {timeout:?}",
-                expected.unique_id
-            )),
-        );
-        return None;
-    };
-    let stored = match &ctx.control {
-        Some(control) => control
-            .task(expected.unique_id)
-            .await
-            .ok()
-            .and_then(|t| t.raw.get("payload").cloned()),
-        None => None,
-    };
-    let (general, specific) =
-        callback_problems(ctx, &call, expected, extras, stored.as_ref()).await;
-    if check == WEBHOOK_CALLBACK_CONFORMANCE.name {
-        judge_callback(ctx, check, &call, [general, specific].concat());
-    } else {
-        // The call's general shape is webhook_callback_conformance's business;
-        // `check` judges what is special about this call.
-        judge_callback(ctx, WEBHOOK_CALLBACK_CONFORMANCE.name, &call, general);
-        judge_callback(ctx, check, &call, specific);
-    }
-    Some(call)
-}
-
-fn judge_callback(ctx: &Ctx, check: &str, call: &Received, problems: Vec<String>) {
-    let verdict = if problems.is_empty() {
-        Verdict::Pass
-    } else {
-        Verdict::Fail(problems.join("; "))
-    };
-    ctx.recorder.record(CALLBACK_OPERATION, check, verdict, || {
-        let mut f = Failure::new("");
-        f.body = Some(
-            String::from_utf8_lossy(&call.body)
-                .chars()
-                .take(400)
-                .collect(),
-        );
-        f
-    });
-}
-
-/// Everything wrong with one webhook call: what is wrong with any call (shape,
-/// schema, configured extras, agreement with the stored task), and what is
-/// wrong with the task it carries (id, status, process, municipality, refund
-/// status, AHV number).
-async fn callback_problems(
-    ctx: &Ctx,
-    call: &Received,
-    expected: &Expected<'_>,
-    extras: &Extras,
-    stored: Option<&Value>,
-) -> (Vec<String>, Vec<String>) {
-    let mut problems = Vec::new();
-    let mut specific = Vec::new();
-    let content_type = call
-        .headers
-        .get("content-type")
-        .and_then(|v| v.to_str().ok())
-        .map(crate::checks::response::media_type_essence);
-    if content_type.as_deref() != Some("application/json") {
-        problems.push(format!(
-            "the call's Content-Type is {content_type:?}, not application/json"
-        ));
-    }
-    let Some(body) = call.json() else {
-        problems.push("the call's body is not JSON".into());
-        return (problems, specific);
-    };
-    if !(200..300).contains(&call.answered) {
-        problems.push(format!(
-            "the client crate's receiver refused the call with {}: {}",
-            call.answered,
-            String::from_utf8_lossy(&call.answer)
-        ));
-    }
-    match ctx.model.component_validator("CallbackPayload") {
-        Ok(validator) => {
-            for v in validator.violations(&body).iter().take(3) {
-                problems.push(format!("the body does not match CallbackPayload: {v}"));
-            }
-        }
-        Err(e) => problems.push(e),
-    }
-    let field = |name: &str| body.get(name).cloned().unwrap_or(Value::Null);
-    if field("uniqueId") != json!(expected.unique_id) {
-        specific.push(format!(
-            "uniqueId is {}, the task is {}",
-            field("uniqueId"),
-            expected.unique_id
-        ));
-    }
-    if field("status") != json!(expected.status) {
-        specific.push(format!(
-            "status is {}, expected {:?}",
-            field("status"),
-            expected.status
-        ));
-    }
-    if let Some(process) = &expected.process_id
-        && field("processId") != json!(process)
-    {
-        specific.push(format!(
-            "processId is {}, the task's process is {process:?}",
-            field("processId")
-        ));
-    }
-    if field("municipalityId") != json!(expected.municipality) {
-        specific.push(format!(
-            "municipalityId is {}, the task's is {:?}",
-            field("municipalityId"),
-            expected.municipality
-        ));
-    }
-    if expected.refund_failed && field("paymentRefundStatus") != json!("failed") {
-        specific.push(format!(
-            "paymentRefundStatus is {}, expected \"failed\"",
-            field("paymentRefundStatus")
-        ));
-    }
-    if expected.address_query && !field("ahvnumber").is_string() {
-        specific.push("the address query's call carries no ahvnumber".into());
-    }
-    let (header, value) = &extras.header;
-    if call
-        .headers
-        .get(header.as_str())
-        .and_then(|v| v.to_str().ok())
-        != Some(value.as_str())
-    {
-        problems.push(format!(
-            "the configured header {header} is missing or wrong"
-        ));
-    }
-    let (key, value) = &extras.parameter;
-    if call.query_value(key) != Some(value.as_str()) {
-        problems.push(format!(
-            "the configured query parameter {key} is missing or wrong"
-        ));
-    }
-    let (key, value) = &extras.field;
-    if field(key) != json!(value) {
-        problems.push(format!(
-            "the configured body field {key} is missing or wrong"
-        ));
-    }
-    if let Some(stored) = stored.and_then(Value::as_object) {
-        for (key, value) in stored {
-            if body.get(key) != Some(value) {
-                problems.push(format!(
-                    "{key} is {} in the call but {value} in the submitted task",
-                    body.get(key).unwrap_or(&Value::Null)
-                ));
-            }
-        }
-    }
-    let verdict = typed::check_value(
-        &TypeRef::One("CallbackPayload".into()),
-        &body,
-        ctx.aliases(),
-        std::slice::from_ref(&extras.field.0),
-    );
-    if problems.is_empty() || matches!(verdict, Verdict::Pass) {
-        ctx.recorder.record(
-            CALLBACK_OPERATION,
-            TYPED_CLIENT_ROUNDTRIP.name,
-            verdict,
-            || Failure::new(""),
-        );
-    }
-    (problems, specific)
-}
-
-async fn transition(ctx: &Ctx, vendor: &Vendor, task: u64, from: &str, to: &str, valid: bool) {
-    let request = RawRequest::new(Method::POST, "/statusupdate")
-        .with_keys(&vendor.keys())
-        .with_json(json!({"uniqueId": task, "newStatus": to}));
-    let Ok(exchange) = send(ctx, "updateTaskStatus", request).await else {
-        return;
-    };
-    let verdict = if valid {
-        accepted(&exchange.1, &format!("the valid transition {from} -> {to}"))
-    } else {
-        refused(
-            &exchange.1,
-            &format!("the invalid transition {from} -> {to}"),
-        )
-    };
-    judge(
-        ctx,
-        "updateTaskStatus",
-        STATUS_TRANSITIONS.name,
-        verdict,
-        &exchange,
-    );
-}
-
-async fn stored_status(ctx: &Ctx, task: u64, expected: &str) {
-    let Some(control) = &ctx.control else { return };
-    if let Ok(stored) = control.task(task).await {
-        let verdict = if stored.status == expected {
-            Verdict::Pass
-        } else {
-            Verdict::Fail(format!(
-                "task {task} is stored as {:?}, expected {expected:?} after its transitions",
-                stored.status
-            ))
-        };
-        ctx.recorder
-            .record("updateTaskStatus", STATUS_TRANSITIONS.name, verdict, || {
-                Failure::new("")
-            });
-    }
-}
-
-fn accepted(response: &crate::http::RawResponse, what: &str) -> Verdict {
-    match response.status {
-        s if (200..300).contains(&s) => Verdict::Pass,
-        s if s >= 500 => Verdict::Skip(format!("the server answered {s} (see not_a_server_error)")),
-        s => Verdict::Fail(format!(
-            "{what} was refused with {s}: {}",
-            response.body_excerpt(200)
-        )),
     }
 }
