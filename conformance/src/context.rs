@@ -119,7 +119,7 @@ impl Ctx {
     /// Keeps every apikey a response carries out of the output.
     fn remember_secrets(&self, response: &RawResponse) {
         if response.body.windows(6).any(|w| w == b"apikey")
-            && let Ok(body) = response.json()
+            && let Ok(body) = response.parsed()
             && let Some(key) = body.get("apikey").and_then(Value::as_str)
         {
             self.secrets.add(key);
@@ -175,8 +175,8 @@ impl Ctx {
         if !schema_ok {
             return;
         }
-        if let Ok(body) = response.json() {
-            for (key, instead) in self.legacy.used_in(&body) {
+        if let Ok(body) = response.parsed() {
+            for (key, instead) in self.legacy.used_in(body) {
                 self.recorder.note(format!(
                     "{} answers the documentation's legacy spelling `{key}`: accepted (the spec describes it), but clients must read it; canonical is {instead}",
                     op.id

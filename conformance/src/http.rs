@@ -214,9 +214,31 @@ pub struct RawResponse {
     pub body: Bytes,
     /// From sending the request to the last body byte.
     pub elapsed: Duration,
+    parsed: std::sync::OnceLock<Result<Value, String>>,
 }
 
 impl RawResponse {
+    /// A response as received.
+    pub fn new(status: u16, headers: HeaderMap, body: Bytes, elapsed: Duration) -> Self {
+        RawResponse {
+            status,
+            headers,
+            body,
+            elapsed,
+            parsed: std::sync::OnceLock::new(),
+        }
+    }
+
+    /// The body parsed as JSON, parsed once however often it is asked for.
+    pub fn parsed(&self) -> Result<&Value, &str> {
+        self.parsed
+            .get_or_init(|| {
+                serde_json::from_slice(&self.body).map_err(|e| format!("the body is not JSON: {e}"))
+            })
+            .as_ref()
+            .map_err(String::as_str)
+    }
+
     /// The first `Content-Type` header, if there is one and it is text.
     pub fn content_type(&self) -> Option<&str> {
         self.headers
@@ -229,9 +251,9 @@ impl RawResponse {
         (200..300).contains(&self.status)
     }
 
-    /// The body parsed as JSON.
+    /// The body parsed as JSON (a copy; see [`RawResponse::parsed`]).
     pub fn json(&self) -> Result<Value, String> {
-        serde_json::from_slice(&self.body).map_err(|e| format!("the body is not JSON: {e}"))
+        self.parsed().cloned().map_err(str::to_string)
     }
 
     /// The start of the body, as text, for messages (at most `max` characters).
@@ -355,12 +377,9 @@ impl Http {
         match tokio::time::timeout(self.timeout, exchange).await {
             Err(_) => Err(TransportError::Timeout(self.timeout)),
             Ok(Err(e)) => Err(e),
-            Ok(Ok((status, headers, body))) => Ok(RawResponse {
-                status,
-                headers,
-                body,
-                elapsed: started.elapsed(),
-            }),
+            Ok(Ok((status, headers, body))) => {
+                Ok(RawResponse::new(status, headers, body, started.elapsed()))
+            }
         }
     }
 }

@@ -149,6 +149,10 @@ async fn run_against(
             .map_err(|e| SetupError(format!("cannot register the suite's vendor: {e}")))?,
     };
     let fixtures = Arc::new(Fixtures::setup(&ctx, primary).await);
+    progress.say(&format!(
+        "  set up in {:.2} s",
+        started.elapsed().as_secs_f64()
+    ));
     for missing in &fixtures.missing {
         progress.say(&format!("  note: {missing}"));
     }
@@ -225,8 +229,12 @@ async fn run_against(
             let progress = progress.clone();
             let runtime = runtime.clone();
             tokio::task::spawn_blocking(move || {
+                let started = Instant::now();
                 runtime.block_on(phase());
-                progress.done(&name);
+                progress.done(&format!(
+                    "{name} ({:.2} s)",
+                    started.elapsed().as_secs_f64()
+                ));
             })
         })
         .collect();

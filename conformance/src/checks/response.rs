@@ -141,7 +141,7 @@ pub fn response_schema_conformance(x: &Exchange) -> Verdict {
     let Some(validator) = &spec.validator else {
         return Verdict::NotApplicable;
     };
-    let value = match x.response.json() {
+    let value = match x.response.parsed() {
         Ok(value) => value,
         Err(e) => {
             return Verdict::Fail(format!(
@@ -151,7 +151,7 @@ pub fn response_schema_conformance(x: &Exchange) -> Verdict {
             ));
         }
     };
-    let violations = validator.violations(&value);
+    let violations = validator.violations(value);
     if violations.is_empty() {
         return Verdict::Pass;
     }
@@ -230,12 +230,12 @@ mod tests {
         if let Some(ct) = content_type {
             headers.insert(CONTENT_TYPE, HeaderValue::from_str(ct).unwrap());
         }
-        RawResponse {
+        RawResponse::new(
             status,
             headers,
-            body: bytes::Bytes::from(body.to_string()),
-            elapsed: std::time::Duration::ZERO,
-        }
+            bytes::Bytes::from(body.to_string()),
+            std::time::Duration::ZERO,
+        )
     }
 
     fn judge(op: &str, r: &RawResponse) -> Vec<(&'static str, Verdict)> {
