@@ -161,3 +161,20 @@ async fn an_unreachable_target_says_what_to_fix() {
         "{error}"
     );
 }
+
+#[cfg(not(feature = "tls"))]
+#[tokio::test]
+async fn an_https_target_in_a_build_without_tls_says_how_to_rebuild() {
+    let config = Config {
+        target: TargetConfig::Remote {
+            base_url: "https://127.0.0.1:1".into(),
+            subscription_key: "k".into(),
+            api_key: None,
+            control_url: None,
+        },
+        progress: smartservice_conformance::progress::ProgressMode::Quiet,
+        ..Config::default()
+    };
+    let error = smartservice_conformance::run(config).await.unwrap_err();
+    assert!(error.0.contains("--features tls"), "{error}");
+}
