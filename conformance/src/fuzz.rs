@@ -82,7 +82,7 @@ pub async fn run_operation(ctx: &Ctx, fx: &Fixtures, op: &Operation) {
         )
         .await
         {
-            Ok(a) => record(ctx, op, a, None),
+            Ok(a) => record(ctx, op, a, Some(boundary_replay(ctx, op))),
             Err(reason) => ctx
                 .recorder
                 .skip(&op.id, POSITIVE_DATA_ACCEPTANCE.name, reason),
@@ -110,7 +110,7 @@ pub async fn run_operation(ctx: &Ctx, fx: &Fixtures, op: &Operation) {
                     )
                     .await;
                     follow_regenerated_key(op, &prepared, a.response.as_ref());
-                    record(ctx, op, a, None);
+                    record(ctx, op, a, Some(boundary_replay(ctx, op)));
                 }
             }
             if op.body.is_some() {
@@ -131,7 +131,7 @@ pub async fn run_operation(ctx: &Ctx, fx: &Fixtures, op: &Operation) {
                     )
                     .await;
                     follow_regenerated_key(op, &prepared, a.response.as_ref());
-                    record(ctx, op, a, None);
+                    record(ctx, op, a, Some(boundary_replay(ctx, op)));
                 }
             }
             // Bytes no generator makes: broken percent-escapes, NUL, invalid
@@ -219,6 +219,15 @@ pub async fn run_operation(ctx: &Ctx, fx: &Fixtures, op: &Operation) {
     }
 
     key_checks(ctx, fx, op, &minimal).await;
+}
+
+/// The command line that replays the boundary cases of `op` (they depend on the
+/// seed only through the drawn minimal and maximal requests).
+fn boundary_replay(ctx: &Ctx, op: &Operation) -> String {
+    format!(
+        "ssp-conformance run <target options> --seed {} --operations {} --cases 0",
+        ctx.settings.seed, op.id
+    )
 }
 
 /// Bodies that are not JSON (and so never valid): truncated, not UTF-8, nested

@@ -50,6 +50,14 @@ impl Failure {
         }
     }
 
+    /// Whether the failure came from a random (shrunk) case; one of those is kept
+    /// beside a boundary case with the same message.
+    fn is_random(&self) -> bool {
+        self.case
+            .as_deref()
+            .is_some_and(|c| c.contains("random case"))
+    }
+
     fn redacted(mut self, secrets: &Secrets) -> Self {
         self.message = secrets.redact(&self.message);
         self.curl = self.curl.map(|c| secrets.redact(&c));
@@ -137,9 +145,10 @@ impl Recorder {
         self.with_tally(operation, check, |t| {
             t.failed += 1;
             if t.failures.len() < KEPT_FAILURES
-                && !t.failures.iter().any(|f| {
-                    f.message == failure.message && f.replay.is_some() == failure.replay.is_some()
-                })
+                && !t
+                    .failures
+                    .iter()
+                    .any(|f| f.message == failure.message && f.is_random() == failure.is_random())
             {
                 t.failures.push(failure);
             }
