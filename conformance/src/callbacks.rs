@@ -91,7 +91,10 @@ impl Inbox {
                 .to_string(),
         };
         let app = Router::new()
-            .merge(receiver::router(answer))
+            .merge(receiver::router({
+                let refused = Arc::new(Mutex::new(std::collections::HashSet::new()));
+                move |callback| answer(callback, refused.clone())
+            }))
             .layer(middleware::from_fn_with_state(inbox.clone(), keep));
         tokio::spawn(async move {
             let _ = axum::serve(listener, app).await;
@@ -175,7 +178,26 @@ pub fn address_answer(unique_id: u64, firstname: &str, lastname: &str) -> Addres
     })
 }
 
-async fn answer(callback: Callback) -> Reply {
+/// Calls to paths under this prefix are refused (503) the first time for each
+/// task, to see that the platform sends them again.
+pub const RETRY_PREFIX: &str = "/retry/";
+
+async fn answer(
+    callback: Callback,
+    refused: Arc<Mutex<std::collections::HashSet<(String, u64)>>>,
+) -> Reply {
+    if callback.path.starts_with(RETRY_PREFIX) {
+        let key = (callback.path.clone(), callback.payload.unique_id.0.get());
+        if refused
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(key)
+        {
+            return Reply::Retry(
+                "refused once by ssp-conformance, to see the call sent again".into(),
+            );
+        }
+    }
     if callback.is_address_query() {
         let task = &callback.payload;
         Reply::Address(address_answer(

@@ -72,6 +72,7 @@ defect_tests! {
     a_merging_put_fails_update_persistence => PutMergesInsteadOfReplacing,
     an_unlisted_webhook_fails_ensure_resource_availability => CreatedWebhookNotListed,
     refused_umlauts_fail_positive_data_acceptance => RejectsNonAscii,
+    a_platform_that_never_retries_fails_webhook_retry => NoRetry,
     legacy_spellings_fail_nothing => LegacySpellings,
 }
 

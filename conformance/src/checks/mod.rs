@@ -69,6 +69,7 @@ pub const ALL: &[CheckInfo] = &[
     crate::workflow::DOCUMENT_UPLOAD,
     crate::workflow::FAILED_REFUND_CALLBACK,
     crate::workflow::ADDRESS_QUERY_ANSWER,
+    crate::workflow::WEBHOOK_RETRY,
     crate::scenarios::SCENARIO_REPLAY,
 ];
 

@@ -65,6 +65,9 @@ pub enum Defect {
     CreatedWebhookNotListed,
     /// Vendor registrations with any non-ASCII character (`ä`, `é`, ...) are refused.
     RejectsNonAscii,
+    /// A webhook call that the receiver refuses is not sent again (the platform
+    /// takes any answer as delivered).
+    NoRetry,
     /// **Not a defect**: answers use the documentation's legacy spellings
     /// (`{"whid:": ...}`, `municipalityid`, `process`, `processid`), which the spec
     /// describes; the suite must accept them (and say so in its notes).
@@ -96,13 +99,16 @@ impl Defect {
         Defect::PutMergesInsteadOfReplacing,
         Defect::CreatedWebhookNotListed,
         Defect::RejectsNonAscii,
+        Defect::NoRetry,
         Defect::LegacySpellings,
     ];
 
     /// Where the defect is planted.
     pub fn side(self) -> Side {
         match self {
-            Defect::CallbackMissingField | Defect::CallbackMissingHeader => Side::Callbacks,
+            Defect::CallbackMissingField | Defect::CallbackMissingHeader | Defect::NoRetry => {
+                Side::Callbacks
+            }
             _ => Side::Api,
         }
     }
@@ -135,6 +141,7 @@ impl Defect {
             Defect::PutMergesInsteadOfReplacing => &["update_persistence"],
             Defect::CreatedWebhookNotListed => &["ensure_resource_availability"],
             Defect::RejectsNonAscii => &["positive_data_acceptance"],
+            Defect::NoRetry => &["webhook_retry"],
             Defect::LegacySpellings => &[],
         }
     }

@@ -488,6 +488,10 @@ async fn inject(State(proxy): State<Shared>, request: Request, next: Next) -> Re
         }
         _ => {}
     }
+    if defect == Defect::NoRetry && method == Method::POST && !answer.status.is_success() {
+        // The platform is told the call was taken, so it never sends it again.
+        return StatusCode::NO_CONTENT.into_response();
+    }
     answer.headers.remove(header::CONTENT_LENGTH);
     Response::from_parts(
         answer,

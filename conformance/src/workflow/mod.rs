@@ -60,6 +60,13 @@ pub const ADDRESS_QUERY_ANSWER: CheckInfo = CheckInfo {
     kind: CheckKind::Workflow,
 };
 
+/// `webhook_retry`
+pub const WEBHOOK_RETRY: CheckInfo = CheckInfo {
+    name: "webhook_retry",
+    doc: "A webhook call answered with 503 is sent again until it is acknowledged.",
+    kind: CheckKind::Workflow,
+};
+
 /// The operation id the webhook call is reported under.
 pub const CALLBACK_OPERATION: &str = "taskSubmitted";
 /// Where the workflow's webhook calls arrive.
@@ -68,6 +75,7 @@ const HOOK_PATH: &str = "/workflow/main";
 /// Runs the workflow checks.
 pub async fn run(ctx: &Ctx, fx: &Fixtures) {
     let all = [
+        &WEBHOOK_RETRY,
         &WEBHOOK_CALLBACK_CONFORMANCE,
         &STATUS_TRANSITIONS,
         &DOCUMENT_UPLOAD,
@@ -119,6 +127,7 @@ pub async fn run(ctx: &Ctx, fx: &Fixtures) {
             main_task(ctx, &vendor, &app, first, &extras, None),
             refund_task(ctx, &vendor, &app, first, &extras),
             address_task(ctx, &app, fx, &extras),
+            retry_task(ctx, &vendor, fx),
         );
     } else {
         manual(ctx, &vendor, &app, &extras).await;
@@ -138,6 +147,11 @@ async fn manual(ctx: &Ctx, vendor: &Vendor, app: &str, extras: &Extras) {
         .skip(CALLBACK_OPERATION, FAILED_REFUND_CALLBACK.name, reason);
     ctx.recorder
         .skip(CALLBACK_OPERATION, ADDRESS_QUERY_ANSWER.name, reason);
+    ctx.recorder.skip(
+        CALLBACK_OPERATION,
+        WEBHOOK_RETRY.name,
+        "needs a control API (--control-url) to submit a task whose call the receiver refuses once",
+    );
     let Some(call) = inbox.wait_for(timeout, |r| r.path == HOOK_PATH).await else {
         let reason = format!(
             "no webhook call arrived within {timeout:?} (no --control-url; raise --webhook-timeout and submit a test form)"
@@ -365,6 +379,59 @@ async fn address_task(ctx: &Ctx, app: &str, fx: &Fixtures, extras: &Extras) {
             f
         },
     );
+}
+
+/// A call refused with 503 must come again.
+async fn retry_task(ctx: &Ctx, vendor: &Vendor, fx: &Fixtures) {
+    let Some(inbox) = &ctx.inbox else { return };
+    let skip = |reason: String| {
+        ctx.recorder
+            .skip(CALLBACK_OPERATION, WEBHOOK_RETRY.name, reason)
+    };
+    let app = match create_app(ctx, vendor, "ssp-conformance retries", &fx.processes).await {
+        Ok(app) => app,
+        Err(e) => return skip(e),
+    };
+    let path = format!("{}main", crate::callbacks::RETRY_PREFIX);
+    let body = json!({
+        "whname": "ssp-conformance retries",
+        "applicationId": app,
+        "municipalityId": app,
+        "processes": fx.processes.iter().map(i64::to_string).collect::<Vec<_>>(),
+        "callbackUrl": inbox.url(&path),
+    });
+    if let Err(e) = create_webhook_with(ctx, vendor, body).await {
+        return skip(e);
+    }
+    let process = fx.processes.first().copied().unwrap_or(7310);
+    let Some(task) = submit(ctx, process, &app, None, &[&WEBHOOK_RETRY]).await else {
+        return;
+    };
+    let timeout = ctx.settings.webhook_timeout;
+    // The first call is refused with 503; a second call is the retry (whether
+    // its body is right is webhook_callback_conformance's business).
+    let first_at = inbox
+        .wait_for(timeout, |r| r.path == path && r.unique_id() == Some(task))
+        .await
+        .map(|_| ());
+    let again = first_at.is_some()
+        && inbox
+            .wait_for(timeout, |_| inbox.calls_for(&path, task).len() >= 2)
+            .await
+            .is_some();
+    let verdict = match (first_at, again) {
+        (None, _) => Verdict::Fail(format!(
+            "no webhook call for task {task} arrived within {timeout:?}"
+        )),
+        (Some(_), false) => Verdict::Fail(format!(
+            "the call for task {task} was answered 503 and not sent again within {timeout:?}"
+        )),
+        (Some(_), true) => Verdict::Pass,
+    };
+    ctx.recorder
+        .record(CALLBACK_OPERATION, WEBHOOK_RETRY.name, verdict, || {
+            Failure::new("")
+        });
 }
 
 /// The id of the address query process ("Adressauskunft"), from listProcesses.
