@@ -12,12 +12,13 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 use smartservice_client::types::{
     ApiKey, ApplicationConfiguration, ApplicationConfigurationId, ApplicationConfigurationRequest,
-    ApplicationProcessEntry, DocumentSubmission, HttpHeader, KeyValue, Municipality,
-    MunicipalityId, Process, StatusUpdate, TaskReference, TaskStatus, VendorRegistration,
-    VendorRegistrationCreated, VendorRegistrationRequest, WebhookConfiguration,
-    WebhookConfigurationRequest, WebhookCreated, WebhookIdAnswer,
+    ApplicationProcessEntry, DocumentSubmission, HttpHeader, KeyValue, MunicipalityId,
+    StatusUpdate, TaskReference, TaskStatus, VendorRegistration, VendorRegistrationCreated,
+    VendorRegistrationRequest, WebhookConfiguration, WebhookConfigurationRequest, WebhookCreated,
+    WebhookIdAnswer,
 };
 
+use crate::auth::KeyDigest;
 use crate::error::ApiError;
 use crate::limits::MAX_DOCUMENT_BYTES;
 use crate::reference;
@@ -33,7 +34,7 @@ pub async fn call(state: &Shared, id: &str, caller: Caller, inputs: Inputs) -> A
         ("createVendorRegistration", Caller::Subscription(subscription)) => {
             create_vendor(state, subscription, inputs).await
         }
-        ("listProcesses", Caller::Subscription(_)) => Ok(list_processes()),
+        ("listProcesses", Caller::Subscription(_)) => Ok(state.answers.processes()),
         ("getVendorRegistrations", Caller::Vendor { vendor, .. }) => {
             get_vendors(state, vendor, inputs).await
         }
@@ -133,17 +134,18 @@ fn registration(vendor: &store::Vendor) -> Result<VendorRegistration, ApiError> 
     })
 }
 
-async fn create_vendor(state: &Shared, subscription: String, inputs: Inputs) -> Answer {
+async fn create_vendor(state: &Shared, subscription: KeyDigest, inputs: Inputs) -> Answer {
     let fields = vendor_fields(body(&inputs)?);
     let id = uuid::Uuid::new_v4().to_string();
     let apikey = crate::auth::new_secret("ak_");
-    let digest = crate::auth::digest(&apikey);
+    let digest = KeyDigest::of(&apikey);
+    let vendors = state.vendors.clone();
     let vendor = state
         .db
         .call({
             let id = id.clone();
             move |conn| {
-                store::insert_vendor(conn, &id, &subscription, &digest, &fields)?;
+                vendors.insert_vendor(conn, &id, subscription, digest, &fields)?;
                 store::get_vendor(conn, &id)
             }
         })
@@ -196,10 +198,11 @@ async fn update_vendor(state: &Shared, vendor: String, inputs: Inputs) -> Answer
 
 async fn regenerate(state: &Shared, vendor: String) -> Answer {
     let apikey = crate::auth::new_secret("ak_");
-    let digest = crate::auth::digest(&apikey);
+    let digest = KeyDigest::of(&apikey);
+    let vendors = state.vendors.clone();
     state
         .db
-        .call(move |conn| store::set_apikey(conn, &vendor, &digest))
+        .call(move |conn| vendors.set_apikey(conn, &vendor, digest))
         .await?;
     ok(ApiKey {
         apikey: apikey.parse().map_err(internal("apikey"))?,
@@ -209,42 +212,12 @@ async fn regenerate(state: &Shared, vendor: String) -> Answer {
 // ----------------------------------------------------------------------------
 // Reference data
 
-fn list_processes() -> Response {
-    let list: Vec<Process> = reference::PROCESSES
-        .iter()
-        .filter_map(|p| {
-            Some(Process {
-                process_id: std::num::NonZeroU64::new(p.id)?,
-                process_name: p.name.to_string(),
-            })
-        })
-        .collect();
-    (StatusCode::OK, Json(list)).into_response()
-}
-
 async fn list_municipalities(state: &Shared, vendor: String) -> Answer {
     let apps = state
         .db
-        .call(move |conn| store::list_applications(conn, &vendor))
+        .call(move |conn| store::application_names(conn, &vendor))
         .await?;
-    let mut list: Vec<Municipality> = reference::MUNICIPALITIES
-        .iter()
-        .zip(1u64..)
-        .filter_map(|(name, id)| {
-            Some(Municipality {
-                munid: MunicipalityId::Int64(std::num::NonZeroU64::new(id)?),
-                mun_name: name.to_string(),
-            })
-        })
-        .collect();
-    for app in apps {
-        let id = uuid::Uuid::parse_str(&app.id).map_err(internal("application id"))?;
-        list.push(Municipality {
-            munid: MunicipalityId::Uuid(id),
-            mun_name: reference::test_municipality_name(&app.name),
-        });
-    }
-    ok(list)
+    state.answers.municipalities(&apps)
 }
 
 // ----------------------------------------------------------------------------

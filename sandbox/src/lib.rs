@@ -21,9 +21,11 @@
 //! # Ok(()) }
 //! ```
 
+mod answers;
 mod api;
 mod auth;
 mod citizen;
+mod db;
 mod dispatch;
 mod error;
 mod limits;
@@ -32,6 +34,7 @@ mod routes;
 mod server;
 mod store;
 mod tasks;
+mod vendor_keys;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -127,7 +130,7 @@ impl std::fmt::Debug for Sandbox {
     }
 }
 
-fn build_state(config: &Config, keys: &[String]) -> anyhow::Result<server::AppState> {
+async fn build_state(config: &Config, keys: &[String]) -> anyhow::Result<server::AppState> {
     let portal = routes::Routes::from_yaml(PORTAL_SPEC, "spec/openapi.yaml")
         .map_err(|e| anyhow::anyhow!("spec/openapi.yaml: {e}"))?;
     let citizen = routes::Routes::from_yaml(SANDBOX_SPEC, "spec/sandbox.yaml")
@@ -142,16 +145,22 @@ fn build_state(config: &Config, keys: &[String]) -> anyhow::Result<server::AppSt
         address_data: compile(&portal, "AddressData")?,
         task_form: compile(&citizen, "TaskForm")?,
     };
-    let db = store::Db::open(config.db.as_deref()).with_context(|| match &config.db {
+    let db = db::Db::open(config.db.as_deref()).with_context(|| match &config.db {
         Some(path) => format!("cannot open the database {}", path.display()),
         None => "cannot open the in-memory database".to_string(),
     })?;
+    let vendors = db
+        .call(|conn| vendor_keys::VendorKeys::load(conn))
+        .await
+        .context("cannot read the vendors' keys")?;
     Ok(server::AppState {
         db,
         portal,
         citizen,
         schemas,
         keys: auth::SubscriptionKeys::new(keys),
+        vendors: Arc::new(vendors),
+        answers: answers::StaticAnswers::build().context("cannot serialize the reference data")?,
         delivery: config.delivery.clone(),
         dispatch: Notify::new(),
         portal_requests: Default::default(),
@@ -175,7 +184,7 @@ impl Sandbox {
         } else {
             config.subscription_keys.clone()
         };
-        let state = Arc::new(build_state(&config, &keys)?);
+        let state = Arc::new(build_state(&config, &keys).await?);
         let listener = tokio::net::TcpListener::bind(config.listen)
             .await
             .with_context(|| format!("cannot listen on {}", config.listen))?;

@@ -12,11 +12,13 @@ use axum::response::{IntoResponse, Response};
 use smartservice_codegen::json_schema::CompiledSchema;
 use tokio::sync::Notify;
 
-use crate::auth::{self, SubscriptionKeys};
+use crate::answers::StaticAnswers;
+use crate::auth::{self, KeyDigest, SubscriptionKeys};
+use crate::db::Db;
 use crate::dispatch::DeliveryConfig;
 use crate::error::ApiError;
 use crate::routes::{Auth, Routes};
-use crate::store::Db;
+use crate::vendor_keys::VendorKeys;
 
 /// Schemas the handlers check values against besides request bodies.
 pub struct Schemas {
@@ -30,11 +32,21 @@ pub struct Schemas {
 
 /// Everything a handler needs.
 pub struct AppState {
+    /// The database thread.
     pub db: Db,
+    /// The portal's operations (spec/openapi.yaml).
     pub portal: Routes,
+    /// The citizen side's operations (spec/sandbox.yaml).
     pub citizen: Routes,
+    /// Schemas checked besides request bodies.
     pub schemas: Schemas,
+    /// The accepted subscription keys.
     pub keys: SubscriptionKeys,
+    /// Which vendor each apikey belongs to (kept in step with the database).
+    pub vendors: Arc<VendorKeys>,
+    /// Answers from reference data, serialized once.
+    pub answers: StaticAnswers,
+    /// How webhooks are called.
     pub delivery: DeliveryConfig,
     /// Wakes the dispatcher when deliveries were stored.
     pub dispatch: Notify,
@@ -51,10 +63,12 @@ pub enum Caller {
     /// No keys needed (the citizen's pages).
     Public,
     /// A valid subscription key (its digest).
-    Subscription(String),
+    Subscription(KeyDigest),
     /// A valid subscription key and the apikey of a vendor registered under it.
     Vendor {
-        subscription: String,
+        /// The subscription key's digest.
+        subscription: KeyDigest,
+        /// The vendor's id.
         vendor: String,
     },
 }
@@ -71,13 +85,14 @@ pub fn router(state: Shared) -> axum::Router {
 }
 
 async fn handle(State(state): State<Shared>, request: Request) -> Response {
-    let method = request.method().as_str().to_string();
-    let path = request.uri().path().to_string();
+    // Both are reference-counted: no copy of the path unless it is logged.
+    let method = request.method().clone();
+    let uri = request.uri().clone();
     let response = match serve(&state, request).await {
         Ok(response) => response,
         Err(error) => error.into_response(),
     };
-    tracing::debug!("{method} {path} -> {}", response.status().as_u16());
+    tracing::debug!("{method} {} -> {}", uri.path(), response.status().as_u16());
     response
 }
 
@@ -108,12 +123,9 @@ async fn serve(state: &Shared, request: Request) -> Result<Response, ApiError> {
         Auth::Subscription => Caller::Subscription(state.keys.check(&parts.headers)?),
         Auth::Vendor => {
             let subscription = state.keys.check(&parts.headers)?;
-            let token = auth::bearer(&parts.headers)?;
-            let subscription_for_db = subscription.clone();
             let vendor = state
-                .db
-                .call(move |conn| auth::vendor_for(conn, &subscription_for_db, &token))
-                .await?;
+                .vendors
+                .resolve(&subscription, auth::bearer(&parts.headers)?)?;
             Caller::Vendor {
                 subscription,
                 vendor,

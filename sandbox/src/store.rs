@@ -1,9 +1,5 @@
-//! The embedded database: SQLite (WAL, `synchronous=FULL`), one connection used
-//! from blocking tasks. Every write that a handler acknowledges is committed first,
-//! so a killed sandbox loses nothing it answered for.
-
-use std::path::Path;
-use std::sync::{Arc, Mutex};
+//! The embedded database's tables and the queries on them (run on the database
+//! thread, `db`). Every statement is prepared once per connection and cached.
 
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use serde::{Deserialize, Serialize};
@@ -11,7 +7,8 @@ use serde_json::Value;
 
 use crate::error::ApiError;
 
-const SCHEMA: &str = r#"
+/// The tables, created when missing.
+pub const SCHEMA: &str = r#"
 CREATE TABLE IF NOT EXISTS vendors (
     id TEXT PRIMARY KEY,
     subscription TEXT NOT NULL,
@@ -104,72 +101,18 @@ INSERT INTO sqlite_sequence (name, seq)
     SELECT 'tasks', 100000 WHERE NOT EXISTS (SELECT 1 FROM sqlite_sequence WHERE name = 'tasks');
 "#;
 
-/// The database, shared by the handlers and the dispatcher.
-#[derive(Clone)]
-pub struct Db {
-    conn: Arc<Mutex<Connection>>,
+/// Runs `sql` (prepared once per connection) with `params`.
+fn exec<P: rusqlite::Params>(conn: &Connection, sql: &str, params: P) -> rusqlite::Result<usize> {
+    conn.prepare_cached(sql)?.execute(params)
 }
 
-impl std::fmt::Debug for Db {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("Db")
-    }
-}
-
-impl Db {
-    /// Opens (and creates) the database at `path`, or an in-memory one.
-    pub fn open(path: Option<&Path>) -> anyhow::Result<Db> {
-        let conn = match path {
-            Some(path) => {
-                let conn = Connection::open(path)?;
-                let mode: String = conn.query_row("PRAGMA journal_mode=WAL", [], |r| r.get(0))?;
-                anyhow::ensure!(
-                    mode.eq_ignore_ascii_case("wal"),
-                    "{} cannot use write-ahead logging (journal mode {mode})",
-                    path.display()
-                );
-                conn
-            }
-            None => Connection::open_in_memory()?,
-        };
-        conn.execute_batch(
-            "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=5000;",
-        )?;
-        conn.execute_batch(SCHEMA)?;
-        Ok(Db {
-            conn: Arc::new(Mutex::new(conn)),
-        })
-    }
-
-    /// Runs `f` with the connection on a blocking thread.
-    pub async fn call<R, F>(&self, f: F) -> Result<R, ApiError>
-    where
-        R: Send + 'static,
-        F: FnOnce(&mut Connection) -> Result<R, ApiError> + Send + 'static,
-    {
-        let conn = self.conn.clone();
-        tokio::task::spawn_blocking(move || {
-            let mut guard = conn.lock().unwrap_or_else(|e| e.into_inner());
-            f(&mut guard)
-        })
-        .await
-        .map_err(|e| ApiError::Internal(format!("database task: {e}")))?
-    }
-
-    /// Runs `f` in a transaction, committed when `f` succeeds.
-    pub async fn transaction<R, F>(&self, f: F) -> Result<R, ApiError>
-    where
-        R: Send + 'static,
-        F: FnOnce(&Transaction<'_>) -> Result<R, ApiError> + Send + 'static,
-    {
-        self.call(move |conn| {
-            let tx = conn.transaction()?;
-            let result = f(&tx)?;
-            tx.commit()?;
-            Ok(result)
-        })
-        .await
-    }
+/// The one row `sql` (prepared once per connection) finds for `params`.
+fn row<T, P, F>(conn: &Connection, sql: &str, params: P, f: F) -> rusqlite::Result<T>
+where
+    P: rusqlite::Params,
+    F: FnOnce(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
+{
+    conn.prepare_cached(sql)?.query_row(params, f)
 }
 
 /// Now, as the portal writes times (`YYYY-MM-DD hh:mm:ss`, local time).
@@ -216,6 +159,7 @@ pub struct Vendor {
     pub fields: VendorFields,
 }
 
+/// Stores a new vendor with the digests of its subscription key and apikey (hex).
 pub fn insert_vendor(
     conn: &Connection,
     id: &str,
@@ -223,7 +167,8 @@ pub fn insert_vendor(
     apikey: &str,
     f: &VendorFields,
 ) -> Result<(), ApiError> {
-    conn.execute(
+    exec(
+        conn,
         "INSERT INTO vendors (id, subscription, apikey, provider_name, plz, place, address1, \
          address2, address3, phone, email, website, created) \
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
@@ -246,8 +191,10 @@ pub fn insert_vendor(
     Ok(())
 }
 
+/// Replaces every contact field of the vendor `id`.
 pub fn replace_vendor(conn: &Connection, id: &str, f: &VendorFields) -> Result<(), ApiError> {
-    conn.execute(
+    exec(
+        conn,
         "UPDATE vendors SET provider_name = ?2, plz = ?3, place = ?4, address1 = ?5, \
          address2 = ?6, address3 = ?7, phone = ?8, email = ?9, website = ?10 WHERE id = ?1",
         params![
@@ -266,48 +213,45 @@ pub fn replace_vendor(conn: &Connection, id: &str, f: &VendorFields) -> Result<(
     Ok(())
 }
 
+/// The vendor `id`, if it exists.
 pub fn get_vendor(conn: &Connection, id: &str) -> Result<Option<Vendor>, ApiError> {
-    Ok(conn
-        .query_row(
-            "SELECT id, provider_name, plz, place, address1, address2, address3, phone, email, \
+    Ok(row(
+        conn,
+        "SELECT id, provider_name, plz, place, address1, address2, address3, phone, email, \
              website FROM vendors WHERE id = ?1",
-            [id],
-            |r| {
-                Ok(Vendor {
-                    id: r.get(0)?,
-                    fields: VendorFields {
-                        provider_name: r.get(1)?,
-                        plz: r.get(2)?,
-                        place: r.get(3)?,
-                        address1: r.get(4)?,
-                        address2: r.get(5)?,
-                        address3: r.get(6)?,
-                        phone: r.get(7)?,
-                        email: r.get(8)?,
-                        website: r.get(9)?,
-                    },
-                })
-            },
-        )
-        .optional()?)
+        [id],
+        |r| {
+            Ok(Vendor {
+                id: r.get(0)?,
+                fields: VendorFields {
+                    provider_name: r.get(1)?,
+                    plz: r.get(2)?,
+                    place: r.get(3)?,
+                    address1: r.get(4)?,
+                    address2: r.get(5)?,
+                    address3: r.get(6)?,
+                    phone: r.get(7)?,
+                    email: r.get(8)?,
+                    website: r.get(9)?,
+                },
+            })
+        },
+    )
+    .optional()?)
 }
 
-/// The vendor whose apikey has this digest: its id and its subscription's digest.
-pub fn vendor_by_apikey(
-    conn: &Connection,
-    apikey: &str,
-) -> Result<Option<(String, String, String)>, ApiError> {
-    Ok(conn
-        .query_row(
-            "SELECT id, subscription, apikey FROM vendors WHERE apikey = ?1",
-            [apikey],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-        )
-        .optional()?)
+/// Every vendor's id, subscription digest and apikey digest (hex), oldest first.
+pub fn vendor_keys(conn: &Connection) -> Result<Vec<(String, String, String)>, ApiError> {
+    let mut stmt =
+        conn.prepare_cached("SELECT id, subscription, apikey FROM vendors ORDER BY rowid")?;
+    let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+    Ok(rows.collect::<Result<_, _>>()?)
 }
 
+/// Replaces the vendor's apikey digest (hex).
 pub fn set_apikey(conn: &Connection, id: &str, apikey: &str) -> Result<(), ApiError> {
-    conn.execute(
+    exec(
+        conn,
         "UPDATE vendors SET apikey = ?2 WHERE id = ?1",
         params![id, apikey],
     )?;
@@ -337,10 +281,16 @@ fn application_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Application> {
     })
 }
 
-const APPLICATION_COLUMNS: &str = "id, vendor_id, name, description, processes";
+macro_rules! application_columns {
+    () => {
+        "id, vendor_id, name, description, processes"
+    };
+}
 
+/// Creates the application, or replaces its name, description and processes.
 pub fn upsert_application(conn: &Connection, app: &Application) -> Result<(), ApiError> {
-    conn.execute(
+    exec(
+        conn,
         "INSERT INTO applications (id, vendor_id, name, description, processes) \
          VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT(id) DO UPDATE SET name = excluded.name, \
          description = excluded.description, processes = excluded.processes",
@@ -355,33 +305,54 @@ pub fn upsert_application(conn: &Connection, app: &Application) -> Result<(), Ap
     Ok(())
 }
 
+/// The applications of `vendor`, oldest first.
 pub fn list_applications(conn: &Connection, vendor: &str) -> Result<Vec<Application>, ApiError> {
-    let mut stmt = conn.prepare(&format!(
-        "SELECT {APPLICATION_COLUMNS} FROM applications WHERE vendor_id = ?1 ORDER BY rowid"
+    let mut stmt = conn.prepare_cached(concat!(
+        "SELECT ",
+        application_columns!(),
+        " FROM applications WHERE vendor_id = ?1 ORDER BY rowid"
     ))?;
     let rows = stmt.query_map([vendor], application_row)?;
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
+/// The id and name of each application of `vendor`, oldest first (its test
+/// municipalities).
+pub fn application_names(
+    conn: &Connection,
+    vendor: &str,
+) -> Result<Vec<(String, String)>, ApiError> {
+    let mut stmt = conn
+        .prepare_cached("SELECT id, name FROM applications WHERE vendor_id = ?1 ORDER BY rowid")?;
+    let rows = stmt.query_map([vendor], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// The application `id`, whoever owns it.
 pub fn get_application(conn: &Connection, id: &str) -> Result<Option<Application>, ApiError> {
-    Ok(conn
-        .query_row(
-            &format!("SELECT {APPLICATION_COLUMNS} FROM applications WHERE id = ?1"),
-            [id],
-            application_row,
-        )
-        .optional()?)
+    Ok(row(
+        conn,
+        concat!(
+            "SELECT ",
+            application_columns!(),
+            " FROM applications WHERE id = ?1"
+        ),
+        [id],
+        application_row,
+    )
+    .optional()?)
 }
 
 /// Deletes an application of `vendor` with its webhooks; cancels their pending
 /// deliveries. `false` when the vendor has no such application.
 pub fn delete_application(tx: &Transaction<'_>, vendor: &str, id: &str) -> Result<bool, ApiError> {
     let hooks: Vec<String> = {
-        let mut stmt = tx.prepare("SELECT id FROM webhooks WHERE application_id = ?1")?;
+        let mut stmt = tx.prepare_cached("SELECT id FROM webhooks WHERE application_id = ?1")?;
         let rows = stmt.query_map([id], |r| r.get(0))?;
         rows.collect::<Result<_, _>>()?
     };
-    let deleted = tx.execute(
+    let deleted = exec(
+        tx,
         "DELETE FROM applications WHERE id = ?1 AND vendor_id = ?2",
         params![id, vendor],
     )?;
@@ -414,8 +385,12 @@ pub struct Webhook {
     pub body: Vec<(String, String)>,
 }
 
-const WEBHOOK_COLUMNS: &str = "id, vendor_id, application_id, name, comment, municipality, \
-                               processes, callback_url, headers, parameters, body";
+macro_rules! webhook_columns {
+    () => {
+        "id, vendor_id, application_id, name, comment, municipality, processes, callback_url, \
+         headers, parameters, body"
+    };
+}
 
 fn webhook_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Webhook> {
     Ok(Webhook {
@@ -433,11 +408,14 @@ fn webhook_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Webhook> {
     })
 }
 
+/// Creates or replaces the webhook.
 pub fn upsert_webhook(conn: &Connection, w: &Webhook) -> Result<(), ApiError> {
-    conn.execute(
-        &format!(
-            "INSERT OR REPLACE INTO webhooks ({WEBHOOK_COLUMNS}) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"
+    exec(
+        conn,
+        concat!(
+            "INSERT OR REPLACE INTO webhooks (",
+            webhook_columns!(),
+            ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"
         ),
         params![
             w.id,
@@ -456,22 +434,30 @@ pub fn upsert_webhook(conn: &Connection, w: &Webhook) -> Result<(), ApiError> {
     Ok(())
 }
 
+/// The webhooks of `vendor`, oldest first.
 pub fn list_webhooks(conn: &Connection, vendor: &str) -> Result<Vec<Webhook>, ApiError> {
-    let mut stmt = conn.prepare(&format!(
-        "SELECT {WEBHOOK_COLUMNS} FROM webhooks WHERE vendor_id = ?1 ORDER BY rowid"
+    let mut stmt = conn.prepare_cached(concat!(
+        "SELECT ",
+        webhook_columns!(),
+        " FROM webhooks WHERE vendor_id = ?1 ORDER BY rowid"
     ))?;
     let rows = stmt.query_map([vendor], webhook_row)?;
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
+/// The webhook `id`, whoever owns it.
 pub fn get_webhook(conn: &Connection, id: &str) -> Result<Option<Webhook>, ApiError> {
-    Ok(conn
-        .query_row(
-            &format!("SELECT {WEBHOOK_COLUMNS} FROM webhooks WHERE id = ?1"),
-            [id],
-            webhook_row,
-        )
-        .optional()?)
+    Ok(row(
+        conn,
+        concat!(
+            "SELECT ",
+            webhook_columns!(),
+            " FROM webhooks WHERE id = ?1"
+        ),
+        [id],
+        webhook_row,
+    )
+    .optional()?)
 }
 
 /// The webhooks that serve `process` in `municipality`.
@@ -480,8 +466,10 @@ pub fn matching_webhooks(
     municipality: &str,
     process: &str,
 ) -> Result<Vec<Webhook>, ApiError> {
-    let mut stmt = conn.prepare(&format!(
-        "SELECT {WEBHOOK_COLUMNS} FROM webhooks WHERE municipality = ?1 ORDER BY rowid"
+    let mut stmt = conn.prepare_cached(concat!(
+        "SELECT ",
+        webhook_columns!(),
+        " FROM webhooks WHERE municipality = ?1 ORDER BY rowid"
     ))?;
     let rows = stmt.query_map([municipality], webhook_row)?;
     let all: Vec<Webhook> = rows.collect::<Result<_, _>>()?;
@@ -494,7 +482,8 @@ pub fn matching_webhooks(
 /// Deletes a webhook of `vendor` and cancels its pending deliveries; `false` when
 /// the vendor has no such webhook.
 pub fn delete_webhook(tx: &Transaction<'_>, vendor: &str, id: &str) -> Result<bool, ApiError> {
-    let deleted = tx.execute(
+    let deleted = exec(
+        tx,
         "DELETE FROM webhooks WHERE id = ?1 AND vendor_id = ?2",
         params![id, vendor],
     )?;
@@ -506,7 +495,8 @@ pub fn delete_webhook(tx: &Transaction<'_>, vendor: &str, id: &str) -> Result<bo
 }
 
 fn cancel_deliveries(conn: &Connection, webhook: &str, reason: &str) -> Result<(), ApiError> {
-    conn.execute(
+    exec(
+        conn,
         "UPDATE deliveries SET state = 'cancelled', last_error = ?2 \
          WHERE webhook_id = ?1 AND state = 'pending'",
         params![webhook, reason],
@@ -557,14 +547,16 @@ pub fn insert_task(
     build_payload: impl FnOnce(u64) -> Result<Value, ApiError>,
 ) -> Result<(u64, Value), ApiError> {
     let created = now_text();
-    tx.execute(
+    exec(
+        tx,
         "INSERT INTO tasks (process_id, municipality, payload, status, created) \
          VALUES (?1, ?2, '{}', 'new', ?3)",
         params![process_id as i64, municipality, created],
     )?;
     let id = tx.last_insert_rowid() as u64;
     let payload = build_payload(id)?;
-    tx.execute(
+    exec(
+        tx,
         "UPDATE tasks SET payload = ?2 WHERE id = ?1",
         params![id as i64, to_json(&payload)],
     )?;
@@ -572,68 +564,78 @@ pub fn insert_task(
     Ok((id, payload))
 }
 
+/// Lets `vendor` update the task.
 pub fn add_owner(conn: &Connection, task: u64, vendor: &str) -> Result<(), ApiError> {
-    conn.execute(
+    exec(
+        conn,
         "INSERT OR IGNORE INTO task_owners (task_id, vendor_id) VALUES (?1, ?2)",
         params![task as i64, vendor],
     )?;
     Ok(())
 }
 
+/// Whether `vendor` may update the task.
 pub fn is_owner(conn: &Connection, task: u64, vendor: &str) -> Result<bool, ApiError> {
-    Ok(conn
-        .query_row(
-            "SELECT 1 FROM task_owners WHERE task_id = ?1 AND vendor_id = ?2",
-            params![task as i64, vendor],
-            |_| Ok(()),
-        )
-        .optional()?
-        .is_some())
+    Ok(row(
+        conn,
+        "SELECT 1 FROM task_owners WHERE task_id = ?1 AND vendor_id = ?2",
+        params![task as i64, vendor],
+        |_| Ok(()),
+    )
+    .optional()?
+    .is_some())
 }
 
+/// The task `id`, if it exists.
 pub fn get_task(conn: &Connection, id: u64) -> Result<Option<Task>, ApiError> {
     let Ok(id) = i64::try_from(id) else {
         return Ok(None);
     };
-    Ok(conn
-        .query_row(
-            "SELECT id, process_id, municipality, payload, status, address_data, created \
+    Ok(row(
+        conn,
+        "SELECT id, process_id, municipality, payload, status, address_data, created \
              FROM tasks WHERE id = ?1",
-            [id],
-            |r| {
-                Ok(Task {
-                    id: r.get::<_, i64>(0)? as u64,
-                    process_id: r.get::<_, i64>(1)? as u64,
-                    municipality: r.get(2)?,
-                    payload: json_col(r.get(3)?)?,
-                    status: r.get(4)?,
-                    address_data: r.get::<_, Option<String>>(5)?.map(json_col).transpose()?,
-                    created: r.get(6)?,
-                })
-            },
-        )
-        .optional()?)
+        [id],
+        |r| {
+            Ok(Task {
+                id: r.get::<_, i64>(0)? as u64,
+                process_id: r.get::<_, i64>(1)? as u64,
+                municipality: r.get(2)?,
+                payload: json_col(r.get(3)?)?,
+                status: r.get(4)?,
+                address_data: r.get::<_, Option<String>>(5)?.map(json_col).transpose()?,
+                created: r.get(6)?,
+            })
+        },
+    )
+    .optional()?)
 }
 
+/// Moves the task to `status`, with a history entry.
 pub fn set_status(conn: &Connection, id: u64, status: &str, note: &str) -> Result<(), ApiError> {
-    conn.execute(
+    exec(
+        conn,
         "UPDATE tasks SET status = ?2 WHERE id = ?1",
         params![id as i64, status],
     )?;
     add_event(conn, id, status, note)
 }
 
+/// Adds an entry to the task's status history.
 pub fn add_event(conn: &Connection, id: u64, status: &str, note: &str) -> Result<(), ApiError> {
-    conn.execute(
+    exec(
+        conn,
         "INSERT INTO task_events (task_id, at, status, note) VALUES (?1, ?2, ?3, ?4)",
         params![id as i64, now_text(), status, note],
     )?;
     Ok(())
 }
 
+/// The task's status history, oldest first.
 pub fn task_history(conn: &Connection, id: u64) -> Result<Vec<TaskEvent>, ApiError> {
-    let mut stmt =
-        conn.prepare("SELECT at, status, note FROM task_events WHERE task_id = ?1 ORDER BY id")?;
+    let mut stmt = conn.prepare_cached(
+        "SELECT at, status, note FROM task_events WHERE task_id = ?1 ORDER BY id",
+    )?;
     let rows = stmt.query_map([id as i64], |r| {
         Ok(TaskEvent {
             at: r.get(0)?,
@@ -644,22 +646,27 @@ pub fn task_history(conn: &Connection, id: u64) -> Result<Vec<TaskEvent>, ApiErr
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
+/// Replaces the task's stored payload.
 pub fn update_payload(conn: &Connection, id: u64, payload: &Value) -> Result<(), ApiError> {
-    conn.execute(
+    exec(
+        conn,
         "UPDATE tasks SET payload = ?2 WHERE id = ?1",
         params![id as i64, to_json(payload)],
     )?;
     Ok(())
 }
 
+/// Stores the vendor's answer to an address query, with a history entry.
 pub fn set_address_data(conn: &Connection, id: u64, data: &Value) -> Result<(), ApiError> {
-    conn.execute(
+    exec(
+        conn,
         "UPDATE tasks SET address_data = ?2 WHERE id = ?1",
         params![id as i64, to_json(data)],
     )?;
     add_event(conn, id, "new", "address data received from the vendor")
 }
 
+/// Attaches a document to the task; answers its id.
 pub fn insert_document(
     conn: &Connection,
     task: u64,
@@ -667,15 +674,17 @@ pub fn insert_document(
     doc_type: &str,
     content: &[u8],
 ) -> Result<u64, ApiError> {
-    conn.execute(
+    exec(
+        conn,
         "INSERT INTO documents (task_id, name, doc_type, content, at) VALUES (?1, ?2, ?3, ?4, ?5)",
         params![task as i64, name, doc_type, content, now_text()],
     )?;
     Ok(conn.last_insert_rowid() as u64)
 }
 
+/// The task's documents (without content), oldest first.
 pub fn documents(conn: &Connection, task: u64) -> Result<Vec<DocumentInfo>, ApiError> {
-    let mut stmt = conn.prepare(
+    let mut stmt = conn.prepare_cached(
         "SELECT id, name, doc_type, length(content), at FROM documents WHERE task_id = ?1 ORDER BY id",
     )?;
     let rows = stmt.query_map([task as i64], |r| {
@@ -699,13 +708,13 @@ pub fn document_content(
     let (Ok(task), Ok(doc)) = (i64::try_from(task), i64::try_from(doc)) else {
         return Ok(None);
     };
-    Ok(conn
-        .query_row(
-            "SELECT name, doc_type, content FROM documents WHERE task_id = ?1 AND id = ?2",
-            params![task, doc],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-        )
-        .optional()?)
+    Ok(row(
+        conn,
+        "SELECT name, doc_type, content FROM documents WHERE task_id = ?1 AND id = ?2",
+        params![task, doc],
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+    )
+    .optional()?)
 }
 
 // ----------------------------------------------------------------------------
@@ -757,6 +766,7 @@ pub struct DeliveryLog {
     pub payload: Value,
 }
 
+/// Stores a pending delivery, due now.
 pub fn enqueue(
     conn: &Connection,
     task: u64,
@@ -764,7 +774,8 @@ pub fn enqueue(
     event: &str,
     payload: &Value,
 ) -> Result<(), ApiError> {
-    conn.execute(
+    exec(
+        conn,
         "INSERT INTO deliveries (task_id, webhook_id, event, payload, state, next_at_ms, created) \
          VALUES (?1, ?2, ?3, ?4, 'pending', ?5, ?6)",
         params![
@@ -785,7 +796,7 @@ pub fn due_deliveries(
     now: i64,
     limit: usize,
 ) -> Result<Vec<Delivery>, ApiError> {
-    let mut stmt = conn.prepare(
+    let mut stmt = conn.prepare_cached(
         "SELECT id, task_id, webhook_id, event, payload, attempts FROM deliveries \
          WHERE state = 'pending' AND next_at_ms <= ?1 ORDER BY next_at_ms, id LIMIT ?2",
     )?;
@@ -805,19 +816,20 @@ pub fn due_deliveries(
 /// Whether the delivery is still pending after exactly `attempts` attempts (a
 /// delivery read before another attempt finished is stale, and must not be sent).
 pub fn still_due(conn: &Connection, id: u64, attempts: u32) -> Result<bool, ApiError> {
-    Ok(conn
-        .query_row(
-            "SELECT 1 FROM deliveries WHERE id = ?1 AND state = 'pending' AND attempts = ?2",
-            params![id as i64, attempts],
-            |_| Ok(()),
-        )
-        .optional()?
-        .is_some())
+    Ok(row(
+        conn,
+        "SELECT 1 FROM deliveries WHERE id = ?1 AND state = 'pending' AND attempts = ?2",
+        params![id as i64, attempts],
+        |_| Ok(()),
+    )
+    .optional()?
+    .is_some())
 }
 
 /// When the next pending delivery is due (ms since the epoch).
 pub fn next_due(conn: &Connection) -> Result<Option<i64>, ApiError> {
-    Ok(conn.query_row(
+    Ok(row(
+        conn,
         "SELECT min(next_at_ms) FROM deliveries WHERE state = 'pending'",
         [],
         |r| r.get(0),
@@ -842,7 +854,8 @@ pub fn record_attempt(
     log: &AttemptLog,
     outcome: &Outcome,
 ) -> Result<(), ApiError> {
-    tx.execute(
+    exec(
+        tx,
         "INSERT INTO attempts (delivery_id, attempt, at, url, status, error, duration_ms) \
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
         params![
@@ -860,7 +873,8 @@ pub fn record_attempt(
         Outcome::Retry(at) => ("pending", *at),
         Outcome::Failed => ("failed", 0),
     };
-    tx.execute(
+    exec(
+        tx,
         "UPDATE deliveries SET state = ?2, attempts = ?3, next_at_ms = ?4, last_error = ?5 \
          WHERE id = ?1 AND state = 'pending'",
         params![delivery.id as i64, state, log.attempt, next, log.error],
@@ -870,7 +884,8 @@ pub fn record_attempt(
 
 /// Marks a delivery cancelled without an attempt (its webhook is gone).
 pub fn cancel_delivery(conn: &Connection, id: u64, reason: &str) -> Result<(), ApiError> {
-    conn.execute(
+    exec(
+        conn,
         "UPDATE deliveries SET state = 'cancelled', last_error = ?2 WHERE id = ?1 AND state = 'pending'",
         params![id as i64, reason],
     )?;
@@ -883,7 +898,7 @@ pub fn delivery_log(
     task: Option<u64>,
     webhook: Option<&str>,
 ) -> Result<Vec<DeliveryLog>, ApiError> {
-    let mut stmt = conn.prepare(
+    let mut stmt = conn.prepare_cached(
         "SELECT id, task_id, webhook_id, event, state, last_error, created, payload FROM deliveries \
          WHERE (?1 IS NULL OR task_id = ?1) AND (?2 IS NULL OR webhook_id = ?2) ORDER BY id DESC LIMIT 500",
     )?;
@@ -902,7 +917,7 @@ pub fn delivery_log(
         })
     })?;
     let mut log: Vec<DeliveryLog> = rows.collect::<Result<_, _>>()?;
-    let mut stmt = conn.prepare(
+    let mut stmt = conn.prepare_cached(
         "SELECT attempt, at, url, status, error, duration_ms FROM attempts WHERE delivery_id = ?1 ORDER BY id",
     )?;
     for entry in &mut log {
