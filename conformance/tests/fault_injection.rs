@@ -73,6 +73,10 @@ defect_tests! {
     an_unlisted_webhook_fails_ensure_resource_availability => CreatedWebhookNotListed,
     refused_umlauts_fail_positive_data_acceptance => RejectsNonAscii,
     a_platform_that_never_retries_fails_webhook_retry => NoRetry,
+    an_ignored_subscription_key_fails_missing_subscription_key => SubscriptionKeyIgnored,
+    an_answered_unknown_path_fails_unknown_path => UnknownPathAnswered,
+    a_failed_refund_not_sent_again_fails_failed_refund_callback => RefundFailureNotResent,
+    a_dropped_address_answer_fails_address_query_answer => AddressAnswerDropped,
     legacy_spellings_fail_nothing => LegacySpellings,
 }
 

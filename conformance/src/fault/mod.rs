@@ -68,6 +68,14 @@ pub enum Defect {
     /// A webhook call that the receiver refuses is not sent again (the platform
     /// takes any answer as delivered).
     NoRetry,
+    /// `listProcesses` answers without a subscription key.
+    SubscriptionKeyIgnored,
+    /// An undocumented path answers 200.
+    UnknownPathAnswered,
+    /// The task is not sent again after the payment gateway's failed refund.
+    RefundFailureNotResent,
+    /// The webhook's answer to an address query never reaches the platform.
+    AddressAnswerDropped,
     /// **Not a defect**: answers use the documentation's legacy spellings
     /// (`{"whid:": ...}`, `municipalityid`, `process`, `processid`), which the spec
     /// describes; the suite must accept them (and say so in its notes).
@@ -100,15 +108,21 @@ impl Defect {
         Defect::CreatedWebhookNotListed,
         Defect::RejectsNonAscii,
         Defect::NoRetry,
+        Defect::SubscriptionKeyIgnored,
+        Defect::UnknownPathAnswered,
+        Defect::RefundFailureNotResent,
+        Defect::AddressAnswerDropped,
         Defect::LegacySpellings,
     ];
 
     /// Where the defect is planted.
     pub fn side(self) -> Side {
         match self {
-            Defect::CallbackMissingField | Defect::CallbackMissingHeader | Defect::NoRetry => {
-                Side::Callbacks
-            }
+            Defect::CallbackMissingField
+            | Defect::CallbackMissingHeader
+            | Defect::NoRetry
+            | Defect::RefundFailureNotResent
+            | Defect::AddressAnswerDropped => Side::Callbacks,
             _ => Side::Api,
         }
     }
@@ -142,6 +156,10 @@ impl Defect {
             Defect::CreatedWebhookNotListed => &["ensure_resource_availability"],
             Defect::RejectsNonAscii => &["positive_data_acceptance"],
             Defect::NoRetry => &["webhook_retry"],
+            Defect::SubscriptionKeyIgnored => &["missing_subscription_key", "scenario_replay"],
+            Defect::UnknownPathAnswered => &["unknown_path"],
+            Defect::RefundFailureNotResent => &["failed_refund_callback"],
+            Defect::AddressAnswerDropped => &["address_query_answer"],
             Defect::LegacySpellings => &[],
         }
     }

@@ -350,6 +350,27 @@ async fn inject(State(proxy): State<Shared>, request: Request, next: Next) -> Re
                 json!({"code": "bad_request", "message": "only ASCII is supported"}),
             );
         }
+        Defect::SubscriptionKeyIgnored
+            if is(&Method::GET, "/processes")
+                && !parts.headers.contains_key("ocp-apim-subscription-key") =>
+        {
+            return json_response(
+                StatusCode::OK,
+                json!([{"processId": 7310, "processName": "Hauptwohnsitzbescheinigung bestellen"}]),
+            );
+        }
+        Defect::UnknownPathAnswered if path.starts_with("/ssp-conformance/") => {
+            return json_response(StatusCode::OK, json!({}));
+        }
+        Defect::RefundFailureNotResent
+            if method == Method::POST
+                && request_json
+                    .as_ref()
+                    .and_then(|b| b.get("paymentRefundStatus"))
+                    == Some(&json!("failed")) =>
+        {
+            return StatusCode::NO_CONTENT.into_response();
+        }
         Defect::CallbackMissingHeader if method == Method::POST => {
             parts.headers.remove("x-ssp-conformance");
         }
@@ -487,6 +508,16 @@ async fn inject(State(proxy): State<Shared>, request: Request, next: Next) -> Re
             }
         }
         _ => {}
+    }
+    if defect == Defect::AddressAnswerDropped
+        && method == Method::POST
+        && request_json
+            .as_ref()
+            .and_then(|b| b.get("ahvnumber"))
+            .is_some()
+    {
+        // The receiver answered; the platform is given nothing.
+        return StatusCode::NO_CONTENT.into_response();
     }
     if defect == Defect::NoRetry && method == Method::POST && !answer.status.is_success() {
         // The platform is told the call was taken, so it never sends it again.
