@@ -77,6 +77,9 @@ defect_tests! {
     an_answered_unknown_path_fails_unknown_path => UnknownPathAnswered,
     a_failed_refund_not_sent_again_fails_failed_refund_callback => RefundFailureNotResent,
     a_dropped_address_answer_fails_address_query_answer => AddressAnswerDropped,
+    an_accepted_unknown_apikey_fails_wrong_api_key => UnknownApikeyAccepted,
+    any_accepted_subscription_key_fails_wrong_subscription_key => AnySubscriptionKeyAccepted,
+    a_lost_document_name_fails_document_upload => DocumentNameLost,
     legacy_spellings_fail_nothing => LegacySpellings,
 }
 

@@ -76,6 +76,12 @@ pub enum Defect {
     RefundFailureNotResent,
     /// The webhook's answer to an address query never reaches the platform.
     AddressAnswerDropped,
+    /// `listWebhookConfigurations` answers any apikey it has never issued.
+    UnknownApikeyAccepted,
+    /// `listMunicipalities` takes any subscription key.
+    AnySubscriptionKeyAccepted,
+    /// Documents are stored under another name (the file name is lost).
+    DocumentNameLost,
     /// **Not a defect**: answers use the documentation's legacy spellings
     /// (`{"whid:": ...}`, `municipalityid`, `process`, `processid`), which the spec
     /// describes; the suite must accept them (and say so in its notes).
@@ -112,6 +118,9 @@ impl Defect {
         Defect::UnknownPathAnswered,
         Defect::RefundFailureNotResent,
         Defect::AddressAnswerDropped,
+        Defect::UnknownApikeyAccepted,
+        Defect::AnySubscriptionKeyAccepted,
+        Defect::DocumentNameLost,
         Defect::LegacySpellings,
     ];
 
@@ -160,6 +169,9 @@ impl Defect {
             Defect::UnknownPathAnswered => &["unknown_path"],
             Defect::RefundFailureNotResent => &["failed_refund_callback"],
             Defect::AddressAnswerDropped => &["address_query_answer"],
+            Defect::UnknownApikeyAccepted => &["wrong_api_key", "scenario_replay"],
+            Defect::AnySubscriptionKeyAccepted => &["wrong_subscription_key"],
+            Defect::DocumentNameLost => &["document_upload"],
             Defect::LegacySpellings => &[],
         }
     }

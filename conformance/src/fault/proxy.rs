@@ -83,6 +83,10 @@ struct Memory {
     webhooks: HashMap<String, Value>,
     /// Tasks moved to `done`.
     done: HashSet<u64>,
+    /// Bearer tokens of the apikeys issued so far.
+    issued: HashSet<String>,
+    /// The first subscription key seen on an accepted request.
+    subscription_key: Option<HeaderValue>,
 }
 
 impl Proxy {
@@ -371,6 +375,33 @@ async fn inject(State(proxy): State<Shared>, request: Request, next: Next) -> Re
         {
             return StatusCode::NO_CONTENT.into_response();
         }
+        Defect::UnknownApikeyAccepted
+            if is(&Method::GET, "/webhookconfig")
+                && bearer
+                    .as_ref()
+                    .is_some_and(|b| !proxy.memory().issued.contains(b)) =>
+        {
+            return json_response(StatusCode::OK, json!([]));
+        }
+        Defect::AnySubscriptionKeyAccepted if is(&Method::GET, "/municipalities") => {
+            let known = proxy.memory().subscription_key.clone();
+            if let Some(known) =
+                known.filter(|_| parts.headers.contains_key("ocp-apim-subscription-key"))
+            {
+                parts.headers.insert("ocp-apim-subscription-key", known);
+            }
+        }
+        Defect::DocumentNameLost if is(&Method::POST, "/document") => {
+            if let Some(Value::Object(map)) = &mut request_json {
+                if let Some(Value::String(name)) = map
+                    .get_mut("documentName")
+                    .filter(|n| n.as_str().is_some_and(|n| !n.is_empty()))
+                {
+                    *name = name.split('.').next().unwrap_or_default().to_string() + ".bin";
+                }
+                body = Bytes::from(serde_json::to_vec(&request_json).unwrap_or_default());
+            }
+        }
         Defect::CallbackMissingHeader if method == Method::POST => {
             parts.headers.remove("x-ssp-conformance");
         }
@@ -522,6 +553,21 @@ async fn inject(State(proxy): State<Shared>, request: Request, next: Next) -> Re
     if defect == Defect::NoRetry && method == Method::POST && !answer.status.is_success() {
         // The platform is told the call was taken, so it never sends it again.
         return StatusCode::NO_CONTENT.into_response();
+    }
+    if ok
+        && (defect == Defect::UnknownApikeyAccepted || defect == Defect::AnySubscriptionKeyAccepted)
+    {
+        let mut memory = proxy.memory();
+        if let Some(key) = answer_json
+            .as_ref()
+            .and_then(|b| b.get("apikey"))
+            .and_then(Value::as_str)
+        {
+            memory.issued.insert(format!("Bearer {key}"));
+        }
+        if memory.subscription_key.is_none() {
+            memory.subscription_key = parts.headers.get("ocp-apim-subscription-key").cloned();
+        }
     }
     answer.headers.remove(header::CONTENT_LENGTH);
     Response::from_parts(
