@@ -45,6 +45,14 @@ macro_rules! defect_tests {
                 assert!(tested.contains(defect), "{defect:?} has no test");
             }
             assert!(Defect::ALL.len() >= 15);
+            // Every check of the suite is proven by at least one planted defect.
+            for check in smartservice_conformance::checks::ALL {
+                assert!(
+                    Defect::ALL.iter().any(|d| d.caught_by().contains(&check.name)),
+                    "no defect proves {}",
+                    check.name
+                );
+            }
         }
     };
 }
