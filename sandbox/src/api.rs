@@ -174,7 +174,7 @@ async fn get_vendors(state: &Shared, vendor: String, inputs: Inputs) -> Answer {
     }
     let found = state
         .db
-        .call(move |conn| store::get_vendor(conn, &vendor))
+        .read(|conn| store::get_vendor(conn, &vendor))
         .await?;
     let list = found
         .iter()
@@ -215,7 +215,7 @@ async fn regenerate(state: &Shared, vendor: String) -> Answer {
 async fn list_municipalities(state: &Shared, vendor: String) -> Answer {
     let apps = state
         .db
-        .call(move |conn| store::application_names(conn, &vendor))
+        .read(|conn| store::application_names(conn, &vendor))
         .await?;
     state.answers.municipalities(&apps)
 }
@@ -243,7 +243,7 @@ fn application(app: Application) -> Result<ApplicationConfiguration, ApiError> {
 async fn list_applications(state: &Shared, vendor: String) -> Answer {
     let apps = state
         .db
-        .call(move |conn| store::list_applications(conn, &vendor))
+        .read(|conn| store::list_applications(conn, &vendor))
         .await?;
     ok(apps
         .into_iter()
@@ -382,14 +382,19 @@ fn webhook(w: Webhook) -> Result<WebhookConfiguration, ApiError> {
 }
 
 async fn list_webhooks(state: &Shared, vendor: String, inputs: Inputs) -> Answer {
-    let filter = inputs.param("whid").map(str::to_string);
     let hooks = state
         .db
-        .call(move |conn| store::list_webhooks(conn, &vendor))
+        .read(|conn| match inputs.param("whid") {
+            // One of the caller's webhooks, looked up by its id.
+            Some(id) => Ok(store::get_webhook(conn, id)?
+                .filter(|w| w.vendor_id == vendor)
+                .into_iter()
+                .collect()),
+            None => store::list_webhooks(conn, &vendor),
+        })
         .await?;
     ok(hooks
         .into_iter()
-        .filter(|w| filter.as_ref().is_none_or(|f| *f == w.id))
         .map(webhook)
         .collect::<Result<Vec<_>, _>>()?)
 }

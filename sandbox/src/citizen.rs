@@ -51,10 +51,10 @@ pub async fn call(state: &Shared, id: &str, inputs: Inputs) -> Answer {
         .into_response()),
         "listDeliveries" => {
             let task = inputs.param("uniqueId").and_then(|v| v.parse().ok());
-            let whid = inputs.param("whid").map(str::to_string);
+            let whid = inputs.param("whid");
             let log = state
                 .db
-                .call(move |conn| store::delivery_log(conn, task, whid.as_deref()))
+                .read(|conn| store::delivery_log(conn, task, whid))
                 .await?;
             Ok(Json(log).into_response())
         }
@@ -98,7 +98,7 @@ pub struct TaskView {
 pub async fn task_view(state: &Shared, id: u64) -> Result<TaskView, ApiError> {
     state
         .db
-        .call(move |conn| {
+        .read(|conn| {
             let task = store::get_task(conn, id)?
                 .ok_or_else(|| ApiError::NotFound(format!("/sandbox/tasks/{id}")))?;
             Ok(TaskView {
@@ -459,7 +459,7 @@ async fn show_task(state: &Shared, id: u64) -> Answer {
     let view = task_view(state, id).await?;
     let deliveries: Vec<DeliveryLog> = state
         .db
-        .call(move |conn| store::delivery_log(conn, Some(id), None))
+        .read(|conn| store::delivery_log(conn, Some(id), None))
         .await?;
     let payload = &view.payload;
     let text = |pointer: &str| {
@@ -556,7 +556,7 @@ async fn show_task(state: &Shared, id: u64) -> Answer {
 async fn download(state: &Shared, task: u64, doc: u64) -> Answer {
     let found = state
         .db
-        .call(move |conn| store::document_content(conn, task, doc))
+        .read(|conn| store::document_content(conn, task, doc))
         .await?;
     let Some((name, _doc_type, content)) = found else {
         return Err(ApiError::NotFound(format!(
