@@ -9,7 +9,6 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use base64::Engine as _;
 use serde::de::DeserializeOwned;
-use serde_json::Value;
 use smartservice_client::types::{
     ApiKey, ApplicationConfiguration, ApplicationConfigurationId, ApplicationConfigurationRequest,
     ApplicationProcessEntry, DocumentSubmission, HttpHeader, KeyValue, MunicipalityId,
@@ -83,9 +82,10 @@ pub async fn call(state: &Shared, id: &str, caller: Caller, inputs: Inputs) -> A
 pub fn body<T: DeserializeOwned>(inputs: &Inputs) -> Result<T, ApiError> {
     let value = inputs
         .json
-        .clone()
+        .as_ref()
         .ok_or_else(|| ApiError::bad_request("a request body is required"))?;
-    serde_json::from_value(value)
+    // Read from the borrowed value: no copy of the body.
+    T::deserialize(value)
         .map_err(|e| ApiError::bad_request(format!("the body does not match the schema: {e}")))
 }
 
@@ -409,7 +409,12 @@ async fn save_webhook(
     whid: Option<String>,
     inputs: Inputs,
 ) -> Answer {
-    let raw = inputs.json.clone().unwrap_or(Value::Null);
+    // PATCH keeps the stored value of each optional field the body leaves out.
+    let given = |field: &str| inputs.json.as_ref().is_some_and(|v| v.get(field).is_some());
+    let keep_comment = !given("whcomment");
+    let keep_headers = !given("httprequestheaders");
+    let keep_parameters = !given("httprequestparameter");
+    let keep_body = !given("httprequestbody");
     let request: WebhookConfigurationRequest = body(&inputs)?;
     let processes = known_processes(request.processes.iter().map(|p| p.as_str()), |i| {
         format!("/processes/{i}")
@@ -472,16 +477,16 @@ async fn save_webhook(
                     Some(existing) if existing.vendor_id == hook.vendor_id => existing,
                     _ => return Err(not_found_webhook(id)),
                 };
-                if raw.get("whcomment").is_none() {
+                if keep_comment {
                     hook.comment = existing.comment;
                 }
-                if raw.get("httprequestheaders").is_none() {
+                if keep_headers {
                     hook.headers = existing.headers;
                 }
-                if raw.get("httprequestparameter").is_none() {
+                if keep_parameters {
                     hook.parameters = existing.parameters;
                 }
-                if raw.get("httprequestbody").is_none() {
+                if keep_body {
                     hook.body = existing.body;
                 }
             }

@@ -277,14 +277,13 @@ impl Routes {
     /// The operation for `method` on `path`, with its path parameters; `None` when
     /// no operation has this path; `Err` (405) when the path exists but not the method.
     pub fn find(&self, method: &str, path: &str) -> Option<Result<Found<'_>, ApiError>> {
-        let segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
         // A trailing slash is a different path (as on the real gateway).
         if path.len() > 1 && path.ends_with('/') {
             return None;
         }
         let mut allow = Vec::new();
         for operation in &self.operations {
-            let Some(params) = operation.matches(&segments) else {
+            let Some(params) = operation.matches(path) else {
                 continue;
             };
             if operation.method == method {
@@ -306,20 +305,23 @@ impl Routes {
 }
 
 impl Operation {
-    fn matches(&self, segments: &[&str]) -> Option<BTreeMap<String, String>> {
-        if segments.len() != self.segments.len() {
-            return None;
-        }
+    /// The path parameters, when `path`'s non-empty segments match this
+    /// operation's (without collecting the segments first).
+    fn matches(&self, path: &str) -> Option<BTreeMap<String, String>> {
+        let mut actual = path.split('/').filter(|s| !s.is_empty());
         let mut params = BTreeMap::new();
-        for (pattern, actual) in self.segments.iter().zip(segments) {
+        for pattern in &self.segments {
+            let segment = actual.next()?;
             match pattern {
-                Segment::Literal(literal) if literal == actual => {}
+                Segment::Literal(literal) if literal == segment => {}
                 Segment::Literal(_) => return None,
                 Segment::Variable(name) => {
-                    let decoded = percent_decode(actual)?;
-                    params.insert(name.clone(), decoded);
+                    params.insert(name.clone(), percent_decode(segment)?);
                 }
             }
+        }
+        if actual.next().is_some() {
+            return None;
         }
         Some(params)
     }
@@ -379,7 +381,9 @@ impl Operation {
                 Ok(n) if parameter.integer => Value::from(n),
                 _ => Value::String(value.clone()),
             };
-            if let Some(violation) = parameter.schema.violations(&json).into_iter().next() {
+            if !parameter.schema.is_valid(&json)
+                && let Some(violation) = parameter.schema.violations(&json).into_iter().next()
+            {
                 let kind = match parameter.location {
                     Location::Path => "path",
                     Location::Query => "query",
@@ -446,6 +450,10 @@ impl Operation {
 
 /// Checks `value` against `schema`; the first violation becomes a 400 naming the field.
 pub fn check(schema: &CompiledSchema, value: &Value) -> Result<(), ApiError> {
+    // Most values are valid: find that out without collecting violations.
+    if schema.is_valid(value) {
+        return Ok(());
+    }
     match schema.violations(value).into_iter().next() {
         None => Ok(()),
         Some(violation) => Err(violation_error(&violation)),
@@ -512,6 +520,36 @@ mod tests {
             }
             other => panic!("{:?}", other.map(|(op, _)| op.id.clone())),
         }
+    }
+
+    #[test]
+    fn path_parameters_are_decoded_and_every_segment_counts() {
+        let citizen = Routes::from_yaml(crate::SANDBOX_SPEC, "sandbox.yaml").unwrap();
+        let (op, params) = citizen
+            .find("GET", "/forms/tasks/100001/documents/7")
+            .unwrap()
+            .unwrap();
+        assert_eq!(op.id, "downloadDocument");
+        assert_eq!(params["uniqueId"], "100001");
+        assert_eq!(params["documentId"], "7");
+        // Empty segments are skipped, as before.
+        let (op, params) = citizen.find("GET", "//forms//tasks/12").unwrap().unwrap();
+        assert_eq!(
+            (op.id.as_str(), params["uniqueId"].as_str()),
+            ("showTask", "12")
+        );
+        let (_, params) = citizen.find("GET", "/forms/a%20b").unwrap().unwrap();
+        assert_eq!(params["processId"], "a b");
+        // Too many or too few segments, or a broken escape: no operation.
+        assert!(
+            citizen
+                .find("GET", "/forms/tasks/1/documents/2/x")
+                .is_none()
+        );
+        assert!(citizen.find("GET", "/forms/tasks/1/documents").is_none());
+        assert!(citizen.find("GET", "/forms/%zz").is_none());
+        assert!(citizen.find("GET", "/").is_none());
+        assert!(citizen.find("GET", "").is_none());
     }
 
     #[test]

@@ -180,12 +180,9 @@ pub async fn submit(
             let (id, payload) = store::insert_task(tx, process.id, &municipality_key, |id| {
                 let mut payload = defaults(id, process, &submission.municipality, &name);
                 merge(&mut payload, &Value::Object(submission.form.clone()));
-                if let Some(violation) = state_for_tx
-                    .schemas
-                    .callback_payload
-                    .violations(&payload)
-                    .into_iter()
-                    .next()
+                let schema = &state_for_tx.schemas.callback_payload;
+                if !schema.is_valid(&payload)
+                    && let Some(violation) = schema.violations(&payload).into_iter().next()
                 {
                     let err = violation_error(&violation);
                     return Err(match err {
