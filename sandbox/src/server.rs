@@ -32,7 +32,7 @@ pub struct Schemas {
 
 /// Everything a handler needs.
 pub struct AppState {
-    /// The database thread.
+    /// The database (see `db` for where its jobs run).
     pub db: Db,
     /// The portal's operations (spec/openapi.yaml).
     pub portal: Routes,
@@ -85,7 +85,7 @@ pub fn router(state: Shared) -> axum::Router {
 }
 
 async fn handle(State(state): State<Shared>, request: Request) -> Response {
-    // Both are reference-counted: no copy of the path unless it is logged.
+    // Cheap clones (an enum, reference-counted bytes): the path is copied only if logged.
     let method = request.method().clone();
     let uri = request.uri().clone();
     let response = match serve(&state, request).await {
