@@ -20,8 +20,6 @@
 //! # Ok(()) }
 //! ```
 
-#![allow(clippy::all)]
-
 mod context;
 pub mod quirks;
 #[cfg(feature = "receiver")]
@@ -30,7 +28,7 @@ pub mod receiver;
 pub use context::{ClientContext, Credentials, InvalidCredentials};
 pub use progenitor_client::{Error, ResponseValue};
 
-#[allow(missing_docs, unused_imports, rustdoc::all)]
+#[allow(missing_docs, unused_imports, rustdoc::all, clippy::all)]
 mod generated {
     include!(concat!(env!("OUT_DIR"), "/codegen.rs"));
 }

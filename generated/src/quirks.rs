@@ -30,10 +30,10 @@ impl WebhookConfiguration {
     /// and the legacy single `process`, without duplicates, in that order.
     pub fn process_ids(&self) -> Vec<String> {
         let mut ids: Vec<String> = self.processes.iter().map(|p| p.to_string()).collect();
-        if let Some(process) = &self.process {
-            if !ids.iter().any(|id| id == process.as_str()) {
-                ids.push(process.to_string());
-            }
+        if let Some(process) = &self.process
+            && !ids.iter().any(|id| id == process.as_str())
+        {
+            ids.push(process.to_string());
         }
         ids
     }
