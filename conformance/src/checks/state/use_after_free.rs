@@ -61,19 +61,10 @@ async fn deleted_webhook(ctx: &Ctx, fx: &Fixtures, vendor: &Vendor) {
         Ok(whid) => whid,
         Err(e) => return skip(e),
     };
-    let delete = RawRequest::new(Method::DELETE, "/webhookconfig")
-        .with_keys(&vendor.keys())
-        .with_query("whid", dead.clone());
-    match send(ctx, OP, delete.clone()).await {
-        Ok((_, response)) if response.is_success() => {}
-        Ok((_, response)) => {
-            return skip(format!(
-                "deleting the webhook failed with {}",
-                response.status
-            ));
-        }
+    let delete = match delete_resource(ctx, OP, vendor, "/webhookconfig", "whid", &dead).await {
+        Ok(delete) => delete,
         Err(e) => return skip(e),
-    }
+    };
     if let Ok((request, response, items)) = list(
         ctx,
         vendor,
@@ -202,19 +193,10 @@ async fn deleted_application(ctx: &Ctx, fx: &Fixtures, vendor: &Vendor) {
         "ssp-conformance app deleted",
     )
     .await;
-    let delete = RawRequest::new(Method::DELETE, "/applicationconfig")
-        .with_keys(&vendor.keys())
-        .with_query("appid", app.clone());
-    match send(ctx, OP, delete.clone()).await {
-        Ok((_, response)) if response.is_success() => {}
-        Ok((_, response)) => {
-            return skip(format!(
-                "deleting the application failed with {}",
-                response.status
-            ));
-        }
+    let delete = match delete_resource(ctx, OP, vendor, "/applicationconfig", "appid", &app).await {
+        Ok(delete) => delete,
         Err(e) => return skip(e),
-    }
+    };
     if let Ok((request, response, items)) = list(
         ctx,
         vendor,
@@ -279,4 +261,27 @@ async fn deleted_application(ctx: &Ctx, fx: &Fixtures, vendor: &Vendor) {
     };
     ctx.recorder
         .record(OP, CHECK, verdict, || crate::record::Failure::new(""));
+}
+
+/// Deletes one of the vendor's resources (`DELETE path?param=id`) and returns the
+/// request, to send again later; or says why the deletion failed.
+async fn delete_resource(
+    ctx: &Ctx,
+    op: &str,
+    vendor: &Vendor,
+    path: &str,
+    param: &str,
+    id: &str,
+) -> Result<RawRequest, String> {
+    let delete = RawRequest::new(Method::DELETE, path)
+        .with_keys(&vendor.keys())
+        .with_query(param, id.to_string());
+    match send(ctx, op, delete.clone()).await {
+        Ok((_, response)) if response.is_success() => Ok(delete),
+        Ok((_, response)) => Err(format!(
+            "DELETE {path}?{param}=... failed with {}",
+            response.status
+        )),
+        Err(e) => Err(e),
+    }
 }
