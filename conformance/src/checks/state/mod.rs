@@ -66,6 +66,22 @@ pub async fn send(
     Ok((request, response))
 }
 
+/// Sends a setup step of a check (a PUT, PATCH or DELETE the check then probes); any
+/// answer but 2xx is the reason the check is skipped, naming `step`.
+pub async fn send_step(
+    ctx: &Ctx,
+    op: &str,
+    request: RawRequest,
+    step: &str,
+) -> Result<(RawRequest, RawResponse), String> {
+    let (request, response) = send(ctx, op, request).await?;
+    if response.is_success() {
+        Ok((request, response))
+    } else {
+        Err(format!("{step} failed with {}", response.status))
+    }
+}
+
 /// A GET on `path` as `vendor`, with `query`; the list it answers.
 pub async fn list(
     ctx: &Ctx,

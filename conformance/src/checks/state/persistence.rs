@@ -3,7 +3,7 @@
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use super::{UPDATE_PERSISTENCE, expect, id_of, judge, list, send};
+use super::{UPDATE_PERSISTENCE, expect, id_of, judge, list, send, send_step};
 use crate::context::{Ctx, Vendor, register_vendor};
 use crate::fixtures::{Fixtures, create_app, create_webhook, hook_url};
 use crate::http::RawRequest;
@@ -45,16 +45,8 @@ async fn vendor_replacement(ctx: &Ctx, vendor: &Vendor) {
         let put = RawRequest::new(Method::PUT, "/vendorregistration")
             .with_keys(&vendor.keys())
             .with_json(body.clone());
-        match send(ctx, OP, put).await {
-            Ok((_, response)) if response.is_success() => {}
-            Ok((_, response)) => {
-                return ctx.recorder.skip(
-                    OP,
-                    CHECK,
-                    format!("{step} failed with {}", response.status),
-                );
-            }
-            Err(e) => return ctx.recorder.skip(OP, CHECK, e),
+        if let Err(e) = send_step(ctx, OP, put, step).await {
+            return ctx.recorder.skip(OP, CHECK, e);
         }
         let Ok((request, response, items)) = list(
             ctx,
@@ -132,16 +124,8 @@ async fn webhook_update(ctx: &Ctx, fx: &Fixtures, vendor: &Vendor) {
             .with_keys(&vendor.keys())
             .with_query("whid", whid.clone())
             .with_json(body.clone());
-        match send(ctx, OP, patch).await {
-            Ok((_, response)) if response.is_success() => {}
-            Ok((_, response)) => {
-                return ctx.recorder.skip(
-                    OP,
-                    CHECK,
-                    format!("{step} failed with {}", response.status),
-                );
-            }
-            Err(e) => return ctx.recorder.skip(OP, CHECK, e),
+        if let Err(e) = send_step(ctx, OP, patch, step).await {
+            return ctx.recorder.skip(OP, CHECK, e);
         }
         let Ok((request, response, items)) = list(
             ctx,

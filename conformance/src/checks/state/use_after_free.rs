@@ -6,7 +6,7 @@ use std::time::Duration;
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use super::{USE_AFTER_FREE, expect, holds, judge, list, refused, send};
+use super::{USE_AFTER_FREE, expect, holds, judge, list, refused, send, send_step};
 use crate::context::{Ctx, Vendor, register_vendor};
 use crate::fixtures::{Fixtures, create_app, create_webhook, hook_url};
 use crate::http::RawRequest;
@@ -276,12 +276,12 @@ async fn delete_resource(
     let delete = RawRequest::new(Method::DELETE, path)
         .with_keys(&vendor.keys())
         .with_query(param, id.to_string());
-    match send(ctx, op, delete.clone()).await {
-        Ok((_, response)) if response.is_success() => Ok(delete),
-        Ok((_, response)) => Err(format!(
-            "DELETE {path}?{param}=... failed with {}",
-            response.status
-        )),
-        Err(e) => Err(e),
-    }
+    send_step(
+        ctx,
+        op,
+        delete.clone(),
+        &format!("DELETE {path}?{param}=..."),
+    )
+    .await?;
+    Ok(delete)
 }
