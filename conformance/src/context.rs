@@ -96,6 +96,24 @@ impl Ctx {
         }
     }
 
+    /// The same shared state, with requests sent through `http` (the client of
+    /// the thread that runs a phase).
+    pub fn with_http(&self, http: Arc<Http>) -> Self {
+        Ctx {
+            model: self.model.clone(),
+            control: self.control.as_ref().map(|c| c.with_http(http.clone())),
+            http,
+            recorder: self.recorder.clone(),
+            secrets: self.secrets.clone(),
+            settings: self.settings.clone(),
+            subscription_key: self.subscription_key.clone(),
+            inbox: self.inbox.clone(),
+            aliases: self.aliases.clone(),
+            legacy: self.legacy.clone(),
+            limiter: self.limiter.clone(),
+        }
+    }
+
     /// The operation with this id (the suite only asks for ids of its own spec).
     pub fn op(&self, id: &str) -> Result<&Operation, String> {
         self.model

@@ -29,6 +29,14 @@ impl Control {
         }
     }
 
+    /// The same control API, called through `http`.
+    pub fn with_http(&self, http: Arc<Http>) -> Self {
+        Control {
+            http,
+            ..self.clone()
+        }
+    }
+
     async fn call(&self, method: Method, path: &str, body: Option<Value>) -> Result<Value, String> {
         let mut request = RawRequest::new(method.clone(), path).with_keys(&self.keys);
         if let Some(body) = body {

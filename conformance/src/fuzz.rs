@@ -7,6 +7,7 @@
 //! still invalid, for a named reason. The failure is reported with the shrunk
 //! request as curl and the seed that replays it.
 
+use futures::StreamExt;
 use proptest::prelude::*;
 use proptest::sample::Index;
 use proptest::strategy::ValueTree;
@@ -174,51 +175,85 @@ pub async fn run_operation(ctx: &Ctx, fx: &Fixtures, op: &Operation) {
     };
     let mut positive_runner = generate::runner(ctx.settings.seed, &format!("{}/positive", op.id));
     let mut negative_runner = generate::runner(ctx.settings.seed, &format!("{}/negative", op.id));
-    for i in 0..cases {
-        for (mode, strategy, runner) in [
-            (Mode::Positive, &positive, &mut positive_runner),
-            (
-                Mode::Negative { preferred: None },
-                &negative,
-                &mut negative_runner,
-            ),
-        ] {
-            let Ok(mut tree) = strategy.new_tree(runner) else {
-                continue;
-            };
-            let kind = if matches!(mode, Mode::Positive) {
-                "positive"
-            } else {
-                "negative"
-            };
-            let label = format!("{kind} random case #{}", i + 1);
-            match attempt(ctx, fx, op, &mode, tree.current(), &label).await {
-                Err(reason) => {
-                    let check = if matches!(mode, Mode::Positive) {
-                        POSITIVE_DATA_ACCEPTANCE.name
-                    } else {
-                        NEGATIVE_DATA_REJECTION.name
-                    };
-                    ctx.recorder.skip(&op.id, check, reason);
-                }
-                Ok(first) => match first.first_failure() {
-                    None => record(ctx, op, first, None),
-                    Some(check) => {
-                        let shrunk = shrink(ctx, fx, op, &mode, &mut *tree, first, check).await;
-                        let replay = format!(
-                            "ssp-conformance run <target options> --seed {} --operations {} --checks {check} --cases {}",
-                            ctx.settings.seed,
-                            op.id,
-                            i + 1
-                        );
-                        record(ctx, op, shrunk, Some(replay));
-                    }
-                },
-            }
+    // Cases are drawn in order from each runner (so a seed gives the same cases)
+    // and sent up to `window` at a time; `buffered` hands their results back in
+    // draw order, so what is recorded does not depend on timing.
+    let drawn =
+        (0..cases).flat_map(|i| [(i, Mode::Positive), (i, Mode::Negative { preferred: None })]);
+    let cases = futures::stream::iter(drawn).map(|(i, mode)| {
+        let (strategy, runner) = match mode {
+            Mode::Positive => (&positive, &mut positive_runner),
+            Mode::Negative { .. } => (&negative, &mut negative_runner),
+        };
+        let tree = strategy.new_tree(runner);
+        random_case(ctx, fx, op, mode, tree.ok(), i)
+    });
+    let mut results = cases.buffered(case_window(ctx, op));
+    while let Some(outcome) = results.next().await {
+        match outcome {
+            CaseOutcome::Skipped(check, reason) => ctx.recorder.skip(&op.id, check, reason),
+            CaseOutcome::Sent(attempt, replay) => record(ctx, op, attempt, replay),
+            CaseOutcome::NotDrawn => {}
         }
     }
 
     key_checks(ctx, fx, op, &minimal).await;
+}
+
+/// How many random cases of `op` are in flight at once: all the run allows, but
+/// one at a time where each case changes what the next one sends with (a
+/// regenerated apikey).
+fn case_window(ctx: &Ctx, op: &Operation) -> usize {
+    if op.id == "regenerateApiKey" {
+        1
+    } else {
+        ctx.settings.concurrency.max(1)
+    }
+}
+
+/// What became of one drawn random case.
+enum CaseOutcome {
+    /// The generator could not draw a value.
+    NotDrawn,
+    /// The case could not be made (the check it was for, and why).
+    Skipped(&'static str, String),
+    /// The case was sent (and shrunk if it failed), with the replay command of a failure.
+    Sent(Attempt, Option<String>),
+}
+
+/// Sends random case number `i` of `op` drawn as `tree`, shrinking it if it fails.
+async fn random_case(
+    ctx: &Ctx,
+    fx: &Fixtures,
+    op: &Operation,
+    mode: Mode,
+    tree: Option<Box<dyn ValueTree<Value = Value>>>,
+    i: u32,
+) -> CaseOutcome {
+    let Some(mut tree) = tree else {
+        return CaseOutcome::NotDrawn;
+    };
+    let (kind, check) = match mode {
+        Mode::Positive => ("positive", POSITIVE_DATA_ACCEPTANCE.name),
+        Mode::Negative { .. } => ("negative", NEGATIVE_DATA_REJECTION.name),
+    };
+    let label = format!("{kind} random case #{}", i + 1);
+    match attempt(ctx, fx, op, &mode, tree.current(), &label).await {
+        Err(reason) => CaseOutcome::Skipped(check, reason),
+        Ok(first) => match first.first_failure() {
+            None => CaseOutcome::Sent(first, None),
+            Some(check) => {
+                let shrunk = shrink(ctx, fx, op, &mode, &mut *tree, first, check).await;
+                let replay = format!(
+                    "ssp-conformance run <target options> --seed {} --operations {} --checks {check} --cases {}",
+                    ctx.settings.seed,
+                    op.id,
+                    i + 1
+                );
+                CaseOutcome::Sent(shrunk, Some(replay))
+            }
+        },
+    }
 }
 
 /// The command line that replays the boundary cases of `op` (they depend on the

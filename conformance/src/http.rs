@@ -9,6 +9,7 @@
 //! [`TransportError`] instead of panicking or hanging.
 
 use std::fmt::Write as _;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
@@ -284,33 +285,39 @@ pub enum TransportError {
     Protocol(String),
 }
 
-/// The shared HTTP client of a run.
+/// An HTTP client of a run: its keep-alive connections belong to the runtime that
+/// opened them, so each thread that runs phases has its own ([`Http::sibling`]).
 #[derive(Debug)]
 pub struct Http {
     client: reqwest::Client,
     base_url: String,
     timeout: Duration,
     max_body: usize,
-    sent: AtomicU64,
+    sent: Arc<AtomicU64>,
 }
 
 impl Http {
     /// A client for the target at `base_url`, with a total `timeout` per exchange
     /// and a body limit of `max_body` bytes.
     pub fn new(base_url: &str, timeout: Duration, max_body: usize) -> Result<Self, String> {
-        let client = reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .connect_timeout(timeout)
-            .pool_max_idle_per_host(256)
-            .tcp_nodelay(true)
-            .build()
-            .map_err(|e| format!("cannot build the HTTP client: {}", error_chain(&e)))?;
         Ok(Http {
-            client,
+            client: build_client(timeout)?,
             base_url: base_url.trim_end_matches('/').to_string(),
             timeout,
             max_body,
-            sent: AtomicU64::new(0),
+            sent: Arc::new(AtomicU64::new(0)),
+        })
+    }
+
+    /// A client with the same target and limits but connections of its own, for
+    /// another thread's runtime; requests sent by either count together.
+    pub fn sibling(&self) -> Result<Self, String> {
+        Ok(Http {
+            client: build_client(self.timeout)?,
+            base_url: self.base_url.clone(),
+            timeout: self.timeout,
+            max_body: self.max_body,
+            sent: self.sent.clone(),
         })
     }
 
@@ -382,6 +389,16 @@ impl Http {
             }
         }
     }
+}
+
+fn build_client(timeout: Duration) -> Result<reqwest::Client, String> {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .connect_timeout(timeout)
+        .pool_max_idle_per_host(256)
+        .tcp_nodelay(true)
+        .build()
+        .map_err(|e| format!("cannot build the HTTP client: {}", error_chain(&e)))
 }
 
 fn classify(error: reqwest::Error) -> TransportError {

@@ -23,6 +23,7 @@ pub mod fixtures;
 pub mod fuzz;
 pub mod generate;
 pub mod http;
+pub mod lanes;
 pub mod legacy;
 pub mod methods;
 pub mod progress;

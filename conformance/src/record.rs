@@ -87,7 +87,8 @@ pub struct Tally {
 pub struct Recorder {
     selection: CheckSelection,
     secrets: Secrets,
-    tallies: Mutex<BTreeMap<(String, String), Tally>>,
+    /// Operation -> check -> tally (nested, so recording needs no allocation).
+    tallies: Mutex<BTreeMap<String, BTreeMap<String, Tally>>>,
     progress: Progress,
     failures: AtomicU64,
     notes: Mutex<std::collections::BTreeSet<String>>,
@@ -121,9 +122,18 @@ impl Recorder {
             return;
         }
         let mut tallies = self.tallies.lock().unwrap_or_else(|e| e.into_inner());
-        f(tallies
-            .entry((operation.to_string(), check.to_string()))
-            .or_default());
+        if !tallies.contains_key(operation) {
+            tallies.insert(operation.to_string(), BTreeMap::new());
+        }
+        let Some(checks) = tallies.get_mut(operation) else {
+            return;
+        };
+        if !checks.contains_key(check) {
+            checks.insert(check.to_string(), Tally::default());
+        }
+        if let Some(tally) = checks.get_mut(check) {
+            f(tally);
+        }
     }
 
     /// Records a pass.
@@ -212,10 +222,14 @@ impl Recorder {
 
     /// Every tally, sorted by operation and check.
     pub fn tallies(&self) -> BTreeMap<(String, String), Tally> {
-        self.tallies
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .clone()
+        let tallies = self.tallies.lock().unwrap_or_else(|e| e.into_inner());
+        let mut flat = BTreeMap::new();
+        for (operation, checks) in tallies.iter() {
+            for (check, tally) in checks {
+                flat.insert((operation.clone(), check.clone()), tally.clone());
+            }
+        }
+        flat
     }
 }
 

@@ -3,8 +3,6 @@
 //! methods and paths, state checks, the workflow, the scenarios), clean up, and
 //! write the reports.
 
-use std::future::Future;
-use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -18,6 +16,7 @@ use crate::context::{Ctx, Settings, Vendor, register_vendor};
 use crate::control::Control;
 use crate::fixtures::Fixtures;
 use crate::http::{Http, RawRequest, TransportError};
+use crate::lanes::{self, Phase};
 use crate::progress::Progress;
 use crate::record::Recorder;
 use crate::report::{self, Row, RunReport};
@@ -30,10 +29,6 @@ use crate::{fuzz, scenarios, workflow};
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{0}")]
 pub struct SetupError(pub String);
-
-/// A phase of the run: made on the thread that runs it, since proptest's value
-/// trees (held across requests while shrinking) cannot move between threads.
-type Phase = Box<dyn FnOnce() -> Pin<Box<dyn Future<Output = ()>>> + Send>;
 
 /// The operations each phase reports on (for `--operations`).
 const STATE_OPERATIONS: &[(&str, &[&str])] = &[
@@ -165,38 +160,37 @@ async fn run_against(
     };
     let mut phases: Vec<(String, Phase)> = Vec::new();
     for op in model.operations.iter().filter(|op| selected(&op.id)) {
-        let (ctx, fx, op) = (ctx.clone(), fixtures.clone(), op.clone());
+        let (fx, op) = (fixtures.clone(), op.clone());
         phases.push((
             op.id.clone(),
-            Box::new(move || Box::pin(async move { fuzz::run_operation(&ctx, &fx, &op).await })),
+            Box::new(move |c| Box::pin(async move { fuzz::run_operation(&c, &fx, &op).await })),
         ));
     }
     if config.operations.is_none() {
-        let c = ctx.clone();
         phases.push((
             "methods and paths".into(),
-            Box::new(move || Box::pin(async move { crate::methods::methods_and_paths(&c).await })),
+            Box::new(|c| Box::pin(async move { crate::methods::methods_and_paths(&c).await })),
         ));
     }
     for (check, ops) in STATE_OPERATIONS {
         if !recorder.is_selected(check) || !ops.iter().any(|op| selected(op)) {
             continue;
         }
-        let (c, fx) = (ctx.clone(), fixtures.clone());
+        let fx = fixtures.clone();
         let phase: Phase = match *check {
-            "ensure_resource_availability" => Box::new(move || {
+            "ensure_resource_availability" => Box::new(move |c| {
                 Box::pin(async move { checks::state::availability::run(&c, &fx).await })
             }),
-            "use_after_free" => Box::new(move || {
+            "use_after_free" => Box::new(move |c| {
                 Box::pin(async move { checks::state::use_after_free::run(&c, &fx).await })
             }),
-            "update_persistence" => Box::new(move || {
+            "update_persistence" => Box::new(move |c| {
                 Box::pin(async move { checks::state::persistence::run(&c, &fx).await })
             }),
-            "revoked_apikey" => Box::new(move || {
+            "revoked_apikey" => Box::new(move |c| {
                 Box::pin(async move { checks::state::revoked_apikey::run(&c).await })
             }),
-            _ => Box::new(move || {
+            _ => Box::new(move |c| {
                 Box::pin(async move { checks::state::isolation::run(&c, &fx).await })
             }),
         };
@@ -207,44 +201,24 @@ async fn run_against(
             .iter()
             .any(|op| selected(op))
     {
-        let (c, fx) = (ctx.clone(), fixtures.clone());
+        let fx = fixtures.clone();
         phases.push((
             "workflow".into(),
-            Box::new(move || Box::pin(async move { workflow::run(&c, &fx).await })),
+            Box::new(move |c| Box::pin(async move { workflow::run(&c, &fx).await })),
         ));
     }
     if config.operations.is_none() && recorder.is_selected(scenarios::SCENARIO_REPLAY.name) {
-        let c = ctx.clone();
         phases.push((
             "scenarios".into(),
-            Box::new(move || Box::pin(async move { replay_scenarios(&c).await })),
+            Box::new(|c| Box::pin(async move { replay_scenarios(&c).await })),
         ));
     }
 
     progress.add_work(phases.len() as u64);
-    let runtime = tokio::runtime::Handle::current();
-    let handles: Vec<_> = phases
-        .into_iter()
-        .map(|(name, phase)| {
-            let progress = progress.clone();
-            let runtime = runtime.clone();
-            tokio::task::spawn_blocking(move || {
-                let started = Instant::now();
-                runtime.block_on(phase());
-                progress.done(&format!(
-                    "{name} ({:.2} s)",
-                    started.elapsed().as_secs_f64()
-                ));
-            })
-        })
-        .collect();
-    for handle in handles {
-        if let Err(e) = handle.await {
-            return Err(SetupError(format!(
-                "a phase of the run stopped unexpectedly: {e}; please report this"
-            )));
-        }
-    }
+    let lanes = std::thread::available_parallelism().map_or(1, usize::from);
+    lanes::run(&ctx, phases, lanes, &progress)
+        .await
+        .map_err(SetupError)?;
     fixtures.cleanup(&ctx).await;
 
     let rows: Vec<Row> = recorder

@@ -32,7 +32,7 @@ macro_rules! roundtrips {
         pub fn roundtrip(name: &str, value: &Value) -> Option<Result<Value, String>> {
             match name {
                 $(stringify!($name) => Some(
-                    serde_json::from_value::<types::$name>(value.clone())
+                    <types::$name as serde::Deserialize>::deserialize(value)
                         .map_err(|e| e.to_string())
                         .and_then(|typed| serde_json::to_value(&typed).map_err(|e| e.to_string())),
                 ),)*
@@ -169,10 +169,16 @@ fn dropped_fields(
     match (raw, typed) {
         (Value::Object(raw), Value::Object(typed)) => {
             for (key, value) in raw {
-                let here = crate::generate::pointer::child(at, key);
                 if at.is_empty() && ignore.contains(key) {
                     continue;
                 }
+                if value.is_string() || value.is_number() || value.is_boolean() {
+                    // Nothing below a scalar can be dropped; only its key can be.
+                    if typed.contains_key(key) {
+                        continue;
+                    }
+                }
+                let here = crate::generate::pointer::child(at, key);
                 match typed.get(key) {
                     Some(typed_value) => {
                         dropped_fields(value, typed_value, &here, aliases, &[], out)
