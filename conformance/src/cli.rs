@@ -80,6 +80,9 @@ pub struct RunArgs {
     /// Most requests in flight at once.
     #[arg(long, value_name = "N", default_value_t = 32)]
     pub concurrency: usize,
+    /// Threads that send requests and check answers (default: half the cores, at least 1).
+    #[arg(long, value_name = "N")]
+    pub threads: Option<usize>,
     /// Total time allowed per request, answer included (e.g. 10s, 500ms).
     #[arg(long, value_name = "DURATION", default_value = "10s", value_parser = parse_duration)]
     pub timeout: Duration,
@@ -155,6 +158,9 @@ impl RunArgs {
         if self.concurrency == 0 {
             return Err("--concurrency must be at least 1".into());
         }
+        if self.threads == Some(0) {
+            return Err("--threads must be at least 1".into());
+        }
         if self.timeout.is_zero() {
             return Err("--timeout must be more than 0".into());
         }
@@ -176,6 +182,7 @@ impl RunArgs {
             cases: self.cases,
             seed: self.seed,
             concurrency: self.concurrency,
+            threads: self.threads.unwrap_or_else(crate::config::default_threads),
             timeout: self.timeout,
             webhook_timeout: self.webhook_timeout,
             webhook_listen: self.webhook_listen,
@@ -264,5 +271,12 @@ mod tests {
                 .unwrap_err()
                 .contains("at least 1")
         );
+        assert!(
+            args(&["--threads", "0"])
+                .unwrap_err()
+                .contains("--threads must be at least 1")
+        );
+        assert_eq!(args(&["--threads", "3"]).unwrap().threads, 3);
+        assert!(args(&[]).unwrap().threads >= 1);
     }
 }

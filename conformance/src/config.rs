@@ -71,6 +71,8 @@ pub struct Config {
     pub seed: Option<u64>,
     /// Most requests in flight.
     pub concurrency: usize,
+    /// Threads that send requests and check answers (see [`default_threads`]).
+    pub threads: usize,
     /// Total time allowed per exchange.
     pub timeout: Duration,
     /// How long to wait for a webhook call.
@@ -95,6 +97,13 @@ pub struct Config {
     pub receiver_bound: Option<ReceiverHook>,
 }
 
+/// Half the machine's cores, at least one: the implementation under test usually
+/// runs on the same machine and needs the other half (on two cores, a second
+/// thread made runs no faster, only busier; bench/NOTES.md).
+pub fn default_threads() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| (usize::from(n) / 2).max(1))
+}
+
 impl Default for Config {
     fn default() -> Self {
         Config {
@@ -104,6 +113,7 @@ impl Default for Config {
             cases: 100,
             seed: None,
             concurrency: 32,
+            threads: default_threads(),
             timeout: Duration::from_secs(10),
             webhook_timeout: Duration::from_secs(10),
             webhook_listen: SocketAddr::from(([127, 0, 0, 1], 0)),

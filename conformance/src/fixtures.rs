@@ -224,7 +224,7 @@ impl Fixtures {
         input: &mut Value,
         fresh: bool,
     ) -> Result<Prepared, String> {
-        let processes: Vec<String> = self.processes.iter().map(i64::to_string).collect();
+        let processes = &self.processes;
         let pin_processes = |input: &mut Value, path: &str, key: Option<&str>| {
             if let Some(items) = input
                 .pointer_mut(path)
@@ -232,7 +232,7 @@ impl Fixtures {
                 .filter(|_| !processes.is_empty())
             {
                 for (i, item) in items.iter_mut().enumerate() {
-                    let id = json!(processes[i % processes.len()]);
+                    let id = json!(processes[i % processes.len()].to_string());
                     match key {
                         Some(key) => {
                             if item.is_object() {

@@ -65,8 +65,28 @@ impl Attempt {
     }
 }
 
-/// Runs every generated case of `op`.
+/// How many random cases of each kind `op` gets: none for an operation without
+/// parameters or body (it has one request only, the boundary case covers it).
+fn random_cases(op: &Operation, cases: u32) -> u32 {
+    if op.parameters.is_empty() && op.body.is_none() {
+        0
+    } else {
+        cases
+    }
+}
+
+/// Runs every generated case of `op`: the boundary cases, the random cases, then
+/// the key checks.
 pub async fn run_operation(ctx: &Ctx, fx: &Fixtures, op: &Operation) {
+    let minimal = boundary_cases(ctx, fx, op).await;
+    random_cases_of(ctx, fx, op).await;
+    key_checks(ctx, fx, op, &minimal).await;
+}
+
+/// The deterministic cases of `op`: the positive boundaries, one negative case per
+/// breakable constraint, non-JSON bodies and malformed query bytes; returns the
+/// minimal valid request (the base of the key checks).
+async fn boundary_cases(ctx: &Ctx, fx: &Fixtures, op: &Operation) -> Value {
     let raw = ctx.model.raw();
     let mut runner = generate::runner(ctx.settings.seed, &op.id);
     let (minimal, maximal) = extremes(raw, &op.request_schema, &mut runner);
@@ -157,6 +177,12 @@ pub async fn run_operation(ctx: &Ctx, fx: &Fixtures, op: &Operation) {
             .skip(&op.id, NEGATIVE_DATA_REJECTION.name, reason),
     }
 
+    minimal
+}
+
+/// The random cases of `op`, positive and negative alternately.
+async fn random_cases_of(ctx: &Ctx, fx: &Fixtures, op: &Operation) {
+    let raw = ctx.model.raw();
     let positive = value_strategy(raw, &op.request_schema, Optional::Random)
         .prop_map(|input| json!({"input": input, "pick": 0}))
         .boxed();
@@ -166,20 +192,13 @@ pub async fn run_operation(ctx: &Ctx, fx: &Fixtures, op: &Operation) {
     )
         .prop_map(|(input, pick)| json!({"input": input, "pick": pick.index(1 << 20)}))
         .boxed();
-    // An operation without parameters or body has one request only: the boundary
-    // case above covers it.
-    let cases = if op.parameters.is_empty() && op.body.is_none() {
-        0
-    } else {
-        ctx.settings.cases
-    };
+    // Cases are drawn in order from one generator per kind (so a seed gives the
+    // same cases) and sent up to `window` at a time; `buffered` hands their
+    // results back in draw order, so what is recorded does not depend on timing.
     let mut positive_runner = generate::runner(ctx.settings.seed, &format!("{}/positive", op.id));
     let mut negative_runner = generate::runner(ctx.settings.seed, &format!("{}/negative", op.id));
-    // Cases are drawn in order from each runner (so a seed gives the same cases)
-    // and sent up to `window` at a time; `buffered` hands their results back in
-    // draw order, so what is recorded does not depend on timing.
-    let drawn =
-        (0..cases).flat_map(|i| [(i, Mode::Positive), (i, Mode::Negative { preferred: None })]);
+    let drawn = (0..random_cases(op, ctx.settings.cases))
+        .flat_map(|i| [(i, Mode::Positive), (i, Mode::Negative { preferred: None })]);
     let cases = futures::stream::iter(drawn).map(|(i, mode)| {
         let (strategy, runner) = match mode {
             Mode::Positive => (&positive, &mut positive_runner),
@@ -196,8 +215,6 @@ pub async fn run_operation(ctx: &Ctx, fx: &Fixtures, op: &Operation) {
             CaseOutcome::NotDrawn => {}
         }
     }
-
-    key_checks(ctx, fx, op, &minimal).await;
 }
 
 /// How many random cases of `op` are in flight at once: all the run allows, but
@@ -337,7 +354,11 @@ async fn attempt(
     let prepared: Prepared = fx.prepare(ctx, op, &mut input, fresh).await?;
     match mode {
         Mode::Positive => {
-            let violations = op.request_validator.violations(&input);
+            let violations = if op.request_validator.is_valid(&input) {
+                Vec::new()
+            } else {
+                op.request_validator.violations(&input)
+            };
             if let Some(v) = violations.first() {
                 return Err(format!(
                     "the generator made an invalid request ({v}); please report this"

@@ -103,18 +103,33 @@ impl RawRequest {
 
     /// The path with its encoded query string.
     pub fn path_and_query(&self) -> String {
-        let mut out = self.path.clone();
-        for (i, (key, value)) in self.query.iter().enumerate() {
-            out.push(if i == 0 { '?' } else { '&' });
+        match self.query_string() {
+            Some(query) => format!("{}?{query}", self.path),
+            None => self.path.clone(),
+        }
+    }
+
+    /// The encoded query string (without `?`), if there is one.
+    pub fn query_string(&self) -> Option<String> {
+        if self.query.is_empty() && self.raw_query.is_none() {
+            return None;
+        }
+        let mut out = String::new();
+        for (key, value) in &self.query {
+            if !out.is_empty() {
+                out.push('&');
+            }
             out.push_str(&encode_query_component(key));
             out.push('=');
             out.push_str(&encode_query_component(value));
         }
         if let Some(raw) = &self.raw_query {
-            out.push(if self.query.is_empty() { '?' } else { '&' });
+            if !self.query.is_empty() {
+                out.push('&');
+            }
             out.push_str(raw);
         }
-        out
+        Some(out)
     }
 
     /// A `curl` command that sends this request to `base_url`. Keys are never
@@ -291,6 +306,8 @@ pub enum TransportError {
 pub struct Http {
     client: reqwest::Client,
     base_url: String,
+    /// `base_url` parsed once (requests only set path and query on a copy).
+    base: Result<reqwest::Url, String>,
     timeout: Duration,
     max_body: usize,
     sent: Arc<AtomicU64>,
@@ -300,9 +317,12 @@ impl Http {
     /// A client for the target at `base_url`, with a total `timeout` per exchange
     /// and a body limit of `max_body` bytes.
     pub fn new(base_url: &str, timeout: Duration, max_body: usize) -> Result<Self, String> {
+        let base_url = base_url.trim_end_matches('/').to_string();
         Ok(Http {
             client: build_client(timeout)?,
-            base_url: base_url.trim_end_matches('/').to_string(),
+            base: reqwest::Url::parse(&base_url)
+                .map_err(|e| format!("the base URL {base_url} is not a URL: {e}")),
+            base_url,
             timeout,
             max_body,
             sent: Arc::new(AtomicU64::new(0)),
@@ -315,6 +335,7 @@ impl Http {
         Ok(Http {
             client: build_client(self.timeout)?,
             base_url: self.base_url.clone(),
+            base: self.base.clone(),
             timeout: self.timeout,
             max_body: self.max_body,
             sent: self.sent.clone(),
@@ -338,8 +359,19 @@ impl Http {
 
     /// Sends `request` to the target and reads the whole answer.
     pub async fn send(&self, request: &RawRequest) -> Result<RawResponse, TransportError> {
-        let url = format!("{}{}", self.base_url, request.path_and_query());
-        self.send_to(&url, request).await
+        let url = self.url_for(request)?;
+        self.send_url(url, request).await
+    }
+
+    /// The URL `request` goes to: the parsed base URL with the request's path
+    /// appended and its query set (the same URL as parsing the whole text, without
+    /// parsing scheme and host again for every request).
+    fn url_for(&self, request: &RawRequest) -> Result<reqwest::Url, TransportError> {
+        let mut url = self.base.clone().map_err(TransportError::Protocol)?;
+        let path = format!("{}{}", url.path().trim_end_matches('/'), request.path);
+        url.set_path(&path);
+        url.set_query(request.query_string().as_deref());
+        Ok(url)
     }
 
     /// Sends `request` to an absolute `url` (the method, headers and body of
@@ -347,6 +379,16 @@ impl Http {
     pub async fn send_to(
         &self,
         url: &str,
+        request: &RawRequest,
+    ) -> Result<RawResponse, TransportError> {
+        let url = reqwest::Url::parse(url)
+            .map_err(|e| TransportError::Protocol(format!("{url} is not a URL: {e}")))?;
+        self.send_url(url, request).await
+    }
+
+    async fn send_url(
+        &self,
+        url: reqwest::Url,
         request: &RawRequest,
     ) -> Result<RawResponse, TransportError> {
         self.sent.fetch_add(1, Ordering::Relaxed);
@@ -468,6 +510,40 @@ mod tests {
             curl.contains(r#"'{"providerName":"O'\''Brien"}'"#),
             "{curl}"
         );
+    }
+
+    #[test]
+    fn request_urls_equal_parsing_the_whole_text() {
+        for base in ["http://127.0.0.1:8080", "http://127.0.0.1:8080/api/"] {
+            let http = Http::new(base, Duration::from_secs(1), 1024).unwrap();
+            let mut odd =
+                RawRequest::new(Method::GET, "/webhookconfig").with_query("whid", "ä b&c");
+            odd.raw_query = Some("x=%FF%zz".into());
+            let requests = [
+                RawRequest::new(Method::GET, "/processes"),
+                RawRequest::new(Method::GET, "/webhookconfig").with_query("whid", "A1"),
+                odd,
+                RawRequest::new(Method::GET, "/a/../b/%2e/c"),
+                RawRequest::new(Method::GET, "/x y/ü"),
+            ];
+            for request in requests {
+                let whole = format!("{}{}", http.base_url(), request.path_and_query());
+                assert_eq!(
+                    http.url_for(&request).unwrap(),
+                    reqwest::Url::parse(&whole).unwrap(),
+                    "{whole}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn an_invalid_base_url_is_an_error_on_send_not_a_panic() {
+        let http = Http::new("not a url", Duration::from_secs(1), 1024).unwrap();
+        let error = http
+            .url_for(&RawRequest::new(Method::GET, "/processes"))
+            .unwrap_err();
+        assert!(error.to_string().contains("not a URL"), "{error}");
     }
 
     #[test]

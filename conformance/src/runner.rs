@@ -215,8 +215,7 @@ async fn run_against(
     }
 
     progress.add_work(phases.len() as u64);
-    let lanes = std::thread::available_parallelism().map_or(1, usize::from);
-    lanes::run(&ctx, phases, lanes, &progress)
+    lanes::run(&ctx, phases, config.threads, &progress)
         .await
         .map_err(SetupError)?;
     fixtures.cleanup(&ctx).await;

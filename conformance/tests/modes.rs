@@ -79,3 +79,54 @@ async fn operations_and_checks_narrow_a_run_to_a_replay() {
     }
     assert!(report.rows[0].tally.passed >= 5);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn more_threads_change_speed_not_results() {
+    let tallies = |report: &smartservice_conformance::RunReport| {
+        report
+            .rows
+            .iter()
+            .filter(|r| {
+                // Generated cases only: their number does not depend on timing
+                // (a webhook may be retried a different number of times).
+                [
+                    "positive_data_acceptance",
+                    "negative_data_rejection",
+                    "missing_api_key",
+                    "wrong_subscription_key",
+                ]
+                .contains(&r.check.as_str())
+            })
+            .map(|r| {
+                (
+                    r.operation.clone(),
+                    r.check.clone(),
+                    r.tally.passed,
+                    r.tally.failed,
+                    r.tally.skipped,
+                )
+            })
+            .collect::<Vec<_>>()
+    };
+    let mut one = support::quick_config();
+    one.threads = 1;
+    let mut three = support::quick_config();
+    three.threads = 3;
+    let one = smartservice_conformance::run(one).await.unwrap();
+    let three = smartservice_conformance::run(three).await.unwrap();
+    assert!(!three.failed(), "{}", support::failure_lines(&three));
+    assert_eq!(
+        one.rows
+            .iter()
+            .map(|r| (&r.operation, &r.check))
+            .collect::<Vec<_>>(),
+        three
+            .rows
+            .iter()
+            .map(|r| (&r.operation, &r.check))
+            .collect::<Vec<_>>(),
+        "the same (operation, check) pairs are reported"
+    );
+    assert!(!tallies(&one).is_empty());
+    assert_eq!(tallies(&one), tallies(&three));
+}

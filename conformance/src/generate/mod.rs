@@ -14,6 +14,12 @@ pub mod strategy;
 
 use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
 
+/// The runners' configuration (made once: a runner is made for every case).
+static RUNNER_CONFIG: std::sync::LazyLock<Config> = std::sync::LazyLock::new(|| Config {
+    failure_persistence: None,
+    ..Config::default()
+});
+
 /// A deterministic proptest runner for `seed`, salted with `salt` (an operation
 /// id), so that every operation draws its own reproducible sequence.
 pub fn runner(seed: u64, salt: &str) -> TestRunner {
@@ -26,11 +32,10 @@ pub fn runner(seed: u64, salt: &str) -> TestRunner {
         state = splitmix(state);
         chunk.copy_from_slice(&state.to_le_bytes());
     }
-    let config = Config {
-        failure_persistence: None,
-        ..Config::default()
-    };
-    TestRunner::new_with_rng(config, TestRng::from_seed(RngAlgorithm::ChaCha, &bytes))
+    TestRunner::new_with_rng(
+        RUNNER_CONFIG.clone(),
+        TestRng::from_seed(RngAlgorithm::ChaCha, &bytes),
+    )
 }
 
 fn splitmix(mut x: u64) -> u64 {
