@@ -211,7 +211,7 @@ async fn random_cases_of(ctx: &Ctx, fx: &Fixtures, op: &Operation) {
     while let Some(outcome) = results.next().await {
         match outcome {
             CaseOutcome::Skipped(check, reason) => ctx.recorder.skip(&op.id, check, reason),
-            CaseOutcome::Sent(attempt, replay) => record(ctx, op, attempt, replay),
+            CaseOutcome::Sent(attempt, replay) => record(ctx, op, *attempt, replay),
             CaseOutcome::NotDrawn => {}
         }
     }
@@ -235,7 +235,7 @@ enum CaseOutcome {
     /// The case could not be made (the check it was for, and why).
     Skipped(&'static str, String),
     /// The case was sent (and shrunk if it failed), with the replay command of a failure.
-    Sent(Attempt, Option<String>),
+    Sent(Box<Attempt>, Option<String>),
 }
 
 /// Sends random case number `i` of `op` drawn as `tree`, shrinking it if it fails.
@@ -258,7 +258,7 @@ async fn random_case(
     match attempt(ctx, fx, op, &mode, tree.current(), &label).await {
         Err(reason) => CaseOutcome::Skipped(check, reason),
         Ok(first) => match first.first_failure() {
-            None => CaseOutcome::Sent(first, None),
+            None => CaseOutcome::Sent(Box::new(first), None),
             Some(check) => {
                 let shrunk = shrink(ctx, fx, op, &mode, &mut *tree, first, check).await;
                 let replay = format!(
@@ -267,7 +267,7 @@ async fn random_case(
                     op.id,
                     i + 1
                 );
-                CaseOutcome::Sent(shrunk, Some(replay))
+                CaseOutcome::Sent(Box::new(shrunk), Some(replay))
             }
         },
     }
