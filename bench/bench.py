@@ -4,8 +4,9 @@
 1. ssp-conformance vs Schemathesis against the same release sandbox (same spec, same
    case budget per operation, positive and negative cases, all checks each tool has):
    requests per second, wall time, peak memory, ratios.
-2. ssp-conformance's request rate vs wrk (keep-alive, same concurrency) on the
-   sandbox's cheapest read operation (GET /processes).
+2. ssp-conformance's request rate vs wrk (keep-alive, same concurrency) on the same
+   operation: the sandbox's cheapest read operation with inputs to generate
+   (GET /webhookconfig; GET /processes, about as cheap, has no inputs).
 3. The sandbox vs Prism's mock of the same spec: wrk throughput and p99 latency on
    GET /processes and GET /municipalities.
 4. A full default `ssp-conformance run` (embedded sandbox): wall time, peak memory.
@@ -248,16 +249,65 @@ def experiment_suite_vs_schemathesis(rounds: int, cases: int, concurrency: int) 
     }
 
 
+# The operation of experiment 2: the sandbox's cheapest read operation that has
+# inputs to generate (wrk measures GET /processes at about the same rate, but it has
+# no parameters, so the suite sends it only its boundary and key cases).
+SAME_OPERATION = ("listWebhookConfigurations", "/webhookconfig")
+
+
+def cpu_seconds(pid: int) -> float:
+    """User plus system CPU time a process has used so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def suite_on_one_operation(cases: int, concurrency: int) -> dict:
+    """The suite restricted to SAME_OPERATION against a fresh sandbox: its rate, and
+    the sandbox's CPU per request it answered."""
+    with sandbox() as server:
+        apikey = register_vendor(server.url)
+        before, cpu = requests_served(server.url), cpu_seconds(server.proc.pid)
+        argv = suite_argv(server.url, apikey, cases, concurrency) + ["--operations", SAME_OPERATION[0]]
+        result = timed(argv)
+        n = requests_served(server.url) - before
+        server_us = (cpu_seconds(server.proc.pid) - cpu) / n * 1e6
+    if result["code"] != 0:
+        raise RuntimeError(f"ssp-conformance failed against the sandbox:\n{result['stdout'][-3000:]}{result['stderr'][-2000:]}")
+    return {"rps": n / result["wall"], "requests": n, "wall": result["wall"], "server_us": server_us}
+
+
+def wrk_on(path: str, concurrency: int, seconds: int) -> dict:
+    """wrk with both keys on one path of a fresh sandbox, and the sandbox's CPU per request."""
+    with sandbox() as server:
+        apikey = register_vendor(server.url)
+        before, cpu = requests_served(server.url), cpu_seconds(server.proc.pid)
+        result = wrk(server.url + path, {"Ocp-Apim-Subscription-Key": SUBSCRIPTION_KEY,
+                                         "Authorization": f"Bearer {apikey}"}, concurrency, seconds)
+        n = requests_served(server.url) - before
+        result["server_us"] = (cpu_seconds(server.proc.pid) - cpu) / n * 1e6
+    return result
+
+
 def experiment_suite_vs_wrk(rounds: int, cases: int, concurrency: int, seconds: int) -> dict:
-    suite, limit = [], []
-    for i in range(rounds):
-        suite.append(one_tool_run("suite", cases, concurrency)["rps"])
-        with sandbox() as server:
-            limit.append(wrk(server.url + "/processes", {"Ocp-Apim-Subscription-Key": SUBSCRIPTION_KEY},
-                             concurrency, seconds)["rps"])
-        log(f"round {i + 1}: suite {suite[-1]:8.0f} req/s, wrk {limit[-1]:8.0f} req/s")
-    return {"suite_rps": summary(suite), "wrk_rps": summary(limit),
-            "ratio": summary([a / b for a, b in zip(suite, limit)]), "concurrency": concurrency}
+    suite, same, processes = [], [], []
+    for i in range(rounds):  # alternate A B C A B C
+        suite.append(suite_on_one_operation(cases, concurrency))
+        same.append(wrk_on(SAME_OPERATION[1], concurrency, seconds))
+        processes.append(wrk_on("/processes", concurrency, seconds))
+        log(f"round {i + 1}: suite on {SAME_OPERATION[0]} {suite[-1]['rps']:8.0f} req/s "
+            f"({suite[-1]['requests']} requests, sandbox {suite[-1]['server_us']:.1f} µs CPU each), "
+            f"wrk GET {SAME_OPERATION[1]} {same[-1]['rps']:8.0f} req/s (sandbox {same[-1]['server_us']:.1f} µs each), "
+            f"wrk GET /processes {processes[-1]['rps']:8.0f} req/s")
+    return {
+        "operation": SAME_OPERATION[0], "path": SAME_OPERATION[1], "cases": cases, "concurrency": concurrency,
+        "suite_rps": summary([r["rps"] for r in suite]),
+        "suite_requests": summary([r["requests"] for r in suite]),
+        "suite_server_us": summary([r["server_us"] for r in suite]),
+        "wrk_rps": summary([r["rps"] for r in same]),
+        "wrk_server_us": summary([r["server_us"] for r in same]),
+        "wrk_processes_rps": summary([r["rps"] for r in processes]),
+        "ratio": summary([a["rps"] / b["rps"] for a, b in zip(suite, same)]),
+    }
 
 
 def experiment_sandbox_vs_prism(rounds: int, connections: int, seconds: int) -> dict:
@@ -342,7 +392,8 @@ def plot(results: dict, path: Path) -> None:
         e = results["suite_vs_schemathesis"]
         bars += [("ssp-conformance", e["suite"]["rps"]), ("Schemathesis", e["schemathesis"]["rps"])]
     if "suite_vs_wrk" in results:
-        bars += [("wrk (GET /processes)", results["suite_vs_wrk"]["wrk_rps"])]
+        e = results["suite_vs_wrk"]
+        bars += [(f"ssp-conformance\n({e['operation']})", e["suite_rps"]), (f"wrk (GET {e['path']})", e["wrk_rps"])]
     if "sandbox_vs_prism" in results:
         e = results["sandbox_vs_prism"]["/processes"]
         bars += [("ssp-sandbox (wrk)", e["sandbox_rps"]), ("Prism mock (wrk)", e["prism_rps"])]
@@ -350,7 +401,7 @@ def plot(results: dict, path: Path) -> None:
     names = [b[0] for b in bars]
     medians = [b[1]["median"] for b in bars]
     errors = [[b[1]["median"] - b[1]["min"] for b in bars], [b[1]["max"] - b[1]["median"] for b in bars]]
-    ax.bar(names, medians, yerr=errors, capsize=4, color=["#2b6cb0", "#c05621", "#4a5568", "#2f855a", "#805ad5"][:len(bars)])
+    ax.bar(names, medians, yerr=errors, capsize=4, color=["#2b6cb0", "#c05621", "#63b3ed", "#4a5568", "#2f855a", "#805ad5"][:len(bars)])
     ax.set_yscale("log")
     ax.set_ylabel("requests per second (log scale, median, min–max)")
     ax.set_title(f"Requests per second on this machine ({results['machine']['cores']} cores), {results['date']}")
@@ -386,11 +437,20 @@ def write_markdown(results: dict, commands: list[str], path: Path) -> None:
         ]
     if "suite_vs_wrk" in results:
         e = results["suite_vs_wrk"]
+        full = results.get("suite_vs_schemathesis", {}).get("suite", {}).get("rps")
         lines += [
-            f"## 2. ssp-conformance vs the loopback limit (wrk, keep-alive, {e['concurrency']} connections, GET /processes)", "",
-            f"- ssp-conformance: {fmt(e['suite_rps'], ' req/s', 0)}",
-            f"- wrk: {fmt(e['wrk_rps'], ' req/s', 0)}",
-            f"- ratio suite / wrk: **{fmt(e['ratio'], '', 2)}** (target ≥ 0.5)", "",
+            f"## 2. ssp-conformance vs the loopback limit (wrk, keep-alive, {e['concurrency']} connections, "
+            f"GET {e['path']})", "",
+            f"The same operation for both: the suite with `--operations {e['operation']} --cases {e['cases']}` "
+            f"(its positive, negative, boundary and key cases; {fmt(e['suite_requests'], ' requests', 0)}), "
+            f"wrk with one valid request.", "",
+            "| client | requests/s | sandbox CPU per request |", "|---|---|---|",
+            f"| ssp-conformance | {fmt(e['suite_rps'], '', 0)} | {fmt(e['suite_server_us'], ' µs')} |",
+            f"| wrk | {fmt(e['wrk_rps'], '', 0)} | {fmt(e['wrk_server_us'], ' µs')} |",
+            "", f"- ratio suite / wrk: **{fmt(e['ratio'], '', 2)}** (target ≥ 0.5)",
+            f"- for comparison, wrk on GET /processes: {fmt(e['wrk_processes_rps'], ' req/s', 0)}"
+            + (f"; the whole suite (experiment 1) reached {fmt(full, ' req/s', 0)}, "
+               f"{full['median'] / e['wrk_processes_rps']['median']:.2f} of it" if full else ""), "",
         ]
     if "sandbox_vs_prism" in results:
         e = results["sandbox_vs_prism"]
@@ -419,22 +479,36 @@ def write_markdown(results: dict, commands: list[str], path: Path) -> None:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="one short round of each, no clean build")
+    parser.add_argument("--only", type=int, action="append", choices=range(1, 6), metavar="N",
+                        help="run only experiment N (repeatable); prints the figures, writes no files")
     args = parser.parse_args()
     quick = args.quick
     rounds = 1 if quick else 5
     cases = 10 if quick else 50
     concurrency = 2
     seconds = 2 if quick else 5
+    wanted = set(args.only or range(1, 6))
     results = {"date": dt.date.today().isoformat(), "machine": machine(), "quick": quick}
-    results["suite_vs_schemathesis"] = experiment_suite_vs_schemathesis(rounds if not quick else 1, cases, concurrency)
-    results["suite_vs_wrk"] = experiment_suite_vs_wrk(rounds, cases, concurrency, seconds)
-    results["sandbox_vs_prism"] = experiment_sandbox_vs_prism(rounds, 16, seconds)
-    results["default_run"] = experiment_default_run(rounds)
-    results["build"] = experiment_build(clean=not quick)
+    if 1 in wanted:
+        results["suite_vs_schemathesis"] = experiment_suite_vs_schemathesis(rounds if not quick else 1, cases, concurrency)
+    if 2 in wanted:
+        results["suite_vs_wrk"] = experiment_suite_vs_wrk(rounds, 500 if quick else 5000, concurrency, seconds)
+    if 3 in wanted:
+        results["sandbox_vs_prism"] = experiment_sandbox_vs_prism(rounds, 16, seconds)
+    if 4 in wanted:
+        results["default_run"] = experiment_default_run(rounds)
+    if 5 in wanted:
+        results["build"] = experiment_build(clean=not quick)
+    if args.only:
+        print(json.dumps(results, indent=2))
+        return 0
     commands = [
         " ".join(suite_argv("$URL", "$APIKEY", cases, concurrency)).replace(str(ROOT) + "/", ""),
         " ".join(schemathesis_argv("$URL", "$APIKEY", cases, concurrency)).replace(str(ROOT) + "/", ""),
-        f"wrk -t 2 -c {concurrency} -d {seconds}s --latency -H 'Ocp-Apim-Subscription-Key: …' $URL/processes",
+        " ".join(suite_argv("$URL", "$APIKEY", 500 if quick else 5000, concurrency)
+                 + ["--operations", SAME_OPERATION[0]]).replace(str(ROOT) + "/", ""),
+        f"wrk -t 2 -c {concurrency} -d {seconds}s --latency -H 'Ocp-Apim-Subscription-Key: …' "
+        f"-H 'Authorization: Bearer …' $URL{SAME_OPERATION[1]} (and $URL/processes)",
         f"prism mock -h 127.0.0.1 -p $PORT spec/openapi.yaml; wrk -t 2 -c 16 -d {seconds}s --latency … /processes, /municipalities",
         "target/release/ssp-conformance run",
         "CARGO_TARGET_DIR=$(mktemp -d) cargo build --workspace --locked --all-targets; cargo test --workspace --locked",

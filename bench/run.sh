@@ -5,6 +5,8 @@
 #                          bench/RESULTS.md, bench/results.json, bench/requests-per-second.png
 #   bench/run.sh --quick   one short round, no clean build (a minute or two): writes the
 #                          same files with a -quick suffix (git-ignored)
+#   bench/run.sh --only 2  only experiment 2 (repeatable; 1-5 as in bench.py), figures
+#                          printed as JSON, no files written
 #
 # Installs its peers into bench/.peers (git-ignored) and builds release binaries first.
 set -euo pipefail
