@@ -390,14 +390,20 @@ def plot(results: dict, path: Path) -> None:
     bars = []
     if "suite_vs_schemathesis" in results:
         e = results["suite_vs_schemathesis"]
-        bars += [("ssp-conformance", e["suite"]["rps"]), ("Schemathesis", e["schemathesis"]["rps"])]
+        c = e["concurrency"]
+        bars += [(f"ssp-conformance\nwhole suite, c={c}", e["suite"]["rps"]),
+                 (f"Schemathesis\nwhole spec, c={c}", e["schemathesis"]["rps"])]
     if "suite_vs_wrk" in results:
         e = results["suite_vs_wrk"]
-        bars += [(f"ssp-conformance\n({e['operation']})", e["suite_rps"]), (f"wrk (GET {e['path']})", e["wrk_rps"])]
+        c = e["concurrency"]
+        bars += [(f"ssp-conformance\nGET {e['path']}\nc={c}", e["suite_rps"]),
+                 (f"wrk\nGET {e['path']}\nc={c}", e["wrk_rps"])]
     if "sandbox_vs_prism" in results:
-        e = results["sandbox_vs_prism"]["/processes"]
-        bars += [("ssp-sandbox (wrk)", e["sandbox_rps"]), ("Prism mock (wrk)", e["prism_rps"])]
-    fig, ax = plt.subplots(figsize=(8, 4.5))
+        e = results["sandbox_vs_prism"]
+        c = e["connections"]
+        bars += [(f"ssp-sandbox\n(wrk /processes, c={c})", e["/processes"]["sandbox_rps"]),
+                 (f"Prism mock\n(wrk /processes, c={c})", e["/processes"]["prism_rps"])]
+    fig, ax = plt.subplots(figsize=(10, 5))
     names = [b[0] for b in bars]
     medians = [b[1]["median"] for b in bars]
     errors = [[b[1]["median"] - b[1]["min"] for b in bars], [b[1]["max"] - b[1]["median"] for b in bars]]
@@ -407,7 +413,7 @@ def plot(results: dict, path: Path) -> None:
     ax.set_title(f"Requests per second on this machine ({results['machine']['cores']} cores), {results['date']}")
     for i, m in enumerate(medians):
         ax.text(i, m, f"{m:,.0f}", ha="center", va="bottom", fontsize=9)
-    plt.xticks(rotation=15)
+    plt.xticks(fontsize=8)
     fig.tight_layout()
     fig.savefig(path, dpi=110)
 
