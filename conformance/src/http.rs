@@ -18,6 +18,8 @@ use reqwest::Method;
 use reqwest::header::HeaderMap;
 use serde_json::Value;
 
+use crate::wire::{Wire, WireAnswer, WireRequest};
+
 /// The header that carries the API gateway's subscription key.
 pub const SUBSCRIPTION_KEY_HEADER: &str = "Ocp-Apim-Subscription-Key";
 
@@ -302,8 +304,11 @@ pub enum TransportError {
 
 /// An HTTP client of a run: its keep-alive connections belong to the runtime that
 /// opened them, so each thread that runs phases has its own ([`Http::sibling`]).
+/// `http://` goes over hyper's connection API ([`crate::wire`]), `https://` through
+/// reqwest.
 #[derive(Debug)]
 pub struct Http {
+    wire: Wire,
     client: reqwest::Client,
     base_url: String,
     /// `base_url` parsed once (requests only set path and query on a copy).
@@ -319,6 +324,7 @@ impl Http {
     pub fn new(base_url: &str, timeout: Duration, max_body: usize) -> Result<Self, String> {
         let base_url = base_url.trim_end_matches('/').to_string();
         Ok(Http {
+            wire: Wire::new(timeout),
             client: build_client(timeout)?,
             base: reqwest::Url::parse(&base_url)
                 .map_err(|e| format!("the base URL {base_url} is not a URL: {e}")),
@@ -333,6 +339,7 @@ impl Http {
     /// another thread's runtime; requests sent by either count together.
     pub fn sibling(&self) -> Result<Self, String> {
         Ok(Http {
+            wire: Wire::new(self.timeout),
             client: build_client(self.timeout)?,
             base_url: self.base_url.clone(),
             base: self.base.clone(),
@@ -392,44 +399,67 @@ impl Http {
         request: &RawRequest,
     ) -> Result<RawResponse, TransportError> {
         self.sent.fetch_add(1, Ordering::Relaxed);
-        let mut builder = self.client.request(request.method.clone(), url);
-        for (name, value) in &request.headers {
-            builder = builder.header(name.as_str(), value.as_str());
-        }
-        builder = match &request.body {
-            RequestBody::None => builder,
-            RequestBody::Json(value) => builder
-                .header(reqwest::header::CONTENT_TYPE, "application/json")
-                .body(serde_json::to_vec(value).unwrap_or_default()),
+        let body = match &request.body {
+            RequestBody::None => None,
+            RequestBody::Json(value) => Some((
+                "application/json",
+                Bytes::from(serde_json::to_vec(value).unwrap_or_default()),
+            )),
             RequestBody::Raw {
                 content_type,
                 bytes,
-            } => builder
-                .header(reqwest::header::CONTENT_TYPE, content_type.as_str())
-                .body(bytes.clone()),
+            } => Some((content_type.as_str(), Bytes::from(bytes.clone()))),
         };
         let started = Instant::now();
-        let max_body = self.max_body;
-        let exchange = async move {
-            let mut response = builder.send().await.map_err(classify)?;
-            let status = response.status().as_u16();
-            let headers = response.headers().clone();
-            let mut body = BytesMut::new();
-            while let Some(chunk) = response.chunk().await.map_err(classify)? {
-                if body.len() + chunk.len() > max_body {
-                    return Err(TransportError::BodyTooLarge(max_body));
-                }
-                body.extend_from_slice(&chunk);
-            }
-            Ok((status, headers, body.freeze()))
+        let answer = if url.scheme() == "http" {
+            let request = WireRequest {
+                method: request.method.clone(),
+                url: &url,
+                headers: &request.headers,
+                body,
+            };
+            tokio::time::timeout(self.timeout, self.wire.exchange(request, self.max_body)).await
+        } else {
+            let exchange = self.send_with_reqwest(url.clone(), &request.method, &request.headers, body);
+            tokio::time::timeout(self.timeout, exchange).await
         };
-        match tokio::time::timeout(self.timeout, exchange).await {
+        match answer {
             Err(_) => Err(TransportError::Timeout(self.timeout)),
             Ok(Err(e)) => Err(e),
             Ok(Ok((status, headers, body))) => {
                 Ok(RawResponse::new(status, headers, body, started.elapsed()))
             }
         }
+    }
+
+    /// One exchange through reqwest (for `https://`).
+    async fn send_with_reqwest(
+        &self,
+        url: reqwest::Url,
+        method: &Method,
+        headers: &[(String, String)],
+        body: Option<(&str, Bytes)>,
+    ) -> Result<WireAnswer, TransportError> {
+        let mut builder = self.client.request(method.clone(), url);
+        for (name, value) in headers {
+            builder = builder.header(name.as_str(), value.as_str());
+        }
+        if let Some((content_type, bytes)) = body {
+            builder = builder
+                .header(reqwest::header::CONTENT_TYPE, content_type)
+                .body(bytes);
+        }
+        let mut response = builder.send().await.map_err(classify)?;
+        let status = response.status().as_u16();
+        let headers = response.headers().clone();
+        let mut body = BytesMut::new();
+        while let Some(chunk) = response.chunk().await.map_err(classify)? {
+            if body.len() + chunk.len() > self.max_body {
+                return Err(TransportError::BodyTooLarge(self.max_body));
+            }
+            body.extend_from_slice(&chunk);
+        }
+        Ok((status, headers, body.freeze()))
     }
 }
 

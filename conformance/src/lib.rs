@@ -35,6 +35,7 @@ pub mod secrets;
 pub mod spec_model;
 pub mod target;
 pub mod workflow;
+mod wire;
 
 pub use config::{Config, TargetConfig};
 pub use report::RunReport;
