@@ -250,14 +250,15 @@ impl Ctx {
         verdicts: Vec<(&'static str, Verdict)>,
         request: &RawRequest,
         response: Option<&RawResponse>,
-        case: Option<(&str, Option<String>)>,
+        case: Option<GeneratedCase<'_>>,
     ) {
         for (check, verdict) in verdicts {
             self.recorder.record(op, check, verdict, || {
                 let mut failure = self.failure_for(request, response);
-                if let Some((label, replay)) = &case {
-                    failure.case = Some(label.to_string());
-                    failure.replay = replay.clone();
+                if let Some(case) = &case {
+                    failure.case = Some(case.label.to_string());
+                    failure.replay = case.replay.clone();
+                    failure.rank = Some(case.rank);
                 }
                 failure
             });
@@ -292,6 +293,17 @@ impl Ctx {
         self.recorder
             .record(op, check, verdict, || self.failure_for(request, response));
     }
+}
+
+/// What names a generated case in a failure.
+#[derive(Debug, Clone)]
+pub struct GeneratedCase<'a> {
+    /// The case, e.g. `negative random case #3: /query/whid: pattern (...)`.
+    pub label: &'a str,
+    /// The command line that replays it.
+    pub replay: Option<String>,
+    /// Its place in the operation's order of cases (see [`Failure::rank`]).
+    pub rank: u64,
 }
 
 /// Builds the request for a generated value `{query, body}` of `op`.

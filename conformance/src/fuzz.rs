@@ -18,7 +18,7 @@ use crate::checks::input::{
     POSITIVE_DATA_ACCEPTANCE, WRONG_API_KEY, WRONG_SUBSCRIPTION_KEY,
 };
 use crate::checks::response::RESPONSE_COMPLETES;
-use crate::context::{Ctx, build_request};
+use crate::context::{Ctx, GeneratedCase, build_request};
 use crate::fixtures::{Fixtures, Prepared};
 use crate::generate::boundary::{extremes, positive_boundaries};
 use crate::generate::mutate::{Mutation, mutations};
@@ -75,12 +75,39 @@ fn random_cases(op: &Operation, cases: u32) -> u32 {
     }
 }
 
-/// Runs every generated case of `op`: the boundary cases, the random cases, then
-/// the key checks.
-pub async fn run_operation(ctx: &Ctx, fx: &Fixtures, op: &Operation) {
-    let minimal = boundary_cases(ctx, fx, op).await;
-    random_cases_of(ctx, fx, op).await;
-    key_checks(ctx, fx, op, &minimal).await;
+/// One of the parts the generated cases of an operation are split into, so that
+/// they run on several threads: part `index` of `count` sends the random cases
+/// whose number is `index` modulo `count`; part 0 also sends the boundary cases
+/// and the key checks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Shard {
+    /// Which part, from 0.
+    pub index: usize,
+    /// How many parts there are.
+    pub count: usize,
+}
+
+/// Into how many parts the cases of `op` are split on `threads` threads: one
+/// where there are no random cases, or where they must go one after another
+/// (each `regenerateApiKey` changes the key the next case sends).
+pub fn shard_count(op: &Operation, cases: u32, threads: usize) -> usize {
+    if op.id == "regenerateApiKey" {
+        1
+    } else {
+        threads.clamp(1, random_cases(op, cases).max(1) as usize)
+    }
+}
+
+/// Runs the generated cases of `op` that belong to `shard`: the boundary cases,
+/// its random cases, then the key checks (the last two only in part 0).
+pub async fn run_operation(ctx: &Ctx, fx: &Fixtures, op: &Operation, shard: Shard) {
+    if shard.index == 0 {
+        let minimal = boundary_cases(ctx, fx, op).await;
+        random_cases_of(ctx, fx, op, shard).await;
+        key_checks(ctx, fx, op, &minimal).await;
+    } else {
+        random_cases_of(ctx, fx, op, shard).await;
+    }
 }
 
 /// The deterministic cases of `op`: the positive boundaries, one negative case per
@@ -103,7 +130,7 @@ async fn boundary_cases(ctx: &Ctx, fx: &Fixtures, op: &Operation) -> Value {
         )
         .await
         {
-            Ok(a) => record(ctx, op, a, Some(boundary_replay(ctx, op))),
+            Ok(a) => record(ctx, op, a, Some(boundary_replay(ctx, op)), 0),
             Err(reason) => ctx
                 .recorder
                 .skip(&op.id, POSITIVE_DATA_ACCEPTANCE.name, reason),
@@ -131,7 +158,7 @@ async fn boundary_cases(ctx: &Ctx, fx: &Fixtures, op: &Operation) -> Value {
                     )
                     .await;
                     follow_regenerated_key(op, &prepared, a.response.as_ref());
-                    record(ctx, op, a, Some(boundary_replay(ctx, op)));
+                    record(ctx, op, a, Some(boundary_replay(ctx, op)), 0);
                 }
             }
             if op.body.is_some() {
@@ -152,7 +179,7 @@ async fn boundary_cases(ctx: &Ctx, fx: &Fixtures, op: &Operation) -> Value {
                     )
                     .await;
                     follow_regenerated_key(op, &prepared, a.response.as_ref());
-                    record(ctx, op, a, Some(boundary_replay(ctx, op)));
+                    record(ctx, op, a, Some(boundary_replay(ctx, op)), 0);
                 }
             }
             // Bytes no generator makes: broken percent-escapes, NUL, invalid
@@ -180,8 +207,8 @@ async fn boundary_cases(ctx: &Ctx, fx: &Fixtures, op: &Operation) -> Value {
     minimal
 }
 
-/// The random cases of `op`, positive and negative alternately.
-async fn random_cases_of(ctx: &Ctx, fx: &Fixtures, op: &Operation) {
+/// The random cases of `op` in `shard`, positive and negative alternately.
+async fn random_cases_of(ctx: &Ctx, fx: &Fixtures, op: &Operation, shard: Shard) {
     let raw = ctx.model.raw();
     let positive = value_strategy(raw, &op.request_schema, Optional::Random)
         .prop_map(|input| json!({"input": input, "pick": 0}))
@@ -192,39 +219,42 @@ async fn random_cases_of(ctx: &Ctx, fx: &Fixtures, op: &Operation) {
     )
         .prop_map(|(input, pick)| json!({"input": input, "pick": pick.index(1 << 20)}))
         .boxed();
-    // Cases are drawn in order from one generator per kind (so a seed gives the
-    // same cases) and sent up to `window` at a time; `buffered` hands their
-    // results back in draw order, so what is recorded does not depend on timing.
-    let mut positive_runner = generate::runner(ctx.settings.seed, &format!("{}/positive", op.id));
-    let mut negative_runner = generate::runner(ctx.settings.seed, &format!("{}/negative", op.id));
-    let drawn = (0..random_cases(op, ctx.settings.cases))
-        .flat_map(|i| [(i, Mode::Positive), (i, Mode::Negative { preferred: None })]);
+    // Each case is drawn by a generator of its own, seeded with the seed, the
+    // operation, its kind and its number, so the same seed gives the same cases
+    // however they are split. A part sends up to its window at a time, and
+    // `buffered` hands the results back in case order.
+    let numbers = (0..random_cases(op, ctx.settings.cases))
+        .filter(|i| *i as usize % shard.count == shard.index);
+    let drawn =
+        numbers.flat_map(|i| [(i, Mode::Positive), (i, Mode::Negative { preferred: None })]);
     let cases = futures::stream::iter(drawn).map(|(i, mode)| {
-        let (strategy, runner) = match mode {
-            Mode::Positive => (&positive, &mut positive_runner),
-            Mode::Negative { .. } => (&negative, &mut negative_runner),
+        let (kind, strategy) = match mode {
+            Mode::Positive => ("positive", &positive),
+            Mode::Negative { .. } => ("negative", &negative),
         };
-        let tree = strategy.new_tree(runner);
+        let mut runner = generate::runner(ctx.settings.seed, &format!("{}/{kind}/{i}", op.id));
+        let tree = strategy.new_tree(&mut runner);
         random_case(ctx, fx, op, mode, tree.ok(), i)
     });
-    let mut results = cases.buffered(case_window(ctx, op));
+    let mut results = cases.buffered(case_window(ctx, op, shard));
     while let Some(outcome) = results.next().await {
         match outcome {
             CaseOutcome::Skipped(check, reason) => ctx.recorder.skip(&op.id, check, reason),
-            CaseOutcome::Sent(attempt, replay) => record(ctx, op, *attempt, replay),
+            CaseOutcome::Sent(attempt, replay, rank) => record(ctx, op, *attempt, replay, rank),
             CaseOutcome::NotDrawn => {}
         }
     }
 }
 
-/// How many random cases of `op` are in flight at once: all the run allows, but
+/// How many random cases of `shard` are in flight at once: its share of what the
+/// run allows (so that the parts on other threads do not wait for a slot), but
 /// one at a time where each case changes what the next one sends with (a
 /// regenerated apikey).
-fn case_window(ctx: &Ctx, op: &Operation) -> usize {
+fn case_window(ctx: &Ctx, op: &Operation, shard: Shard) -> usize {
     if op.id == "regenerateApiKey" {
         1
     } else {
-        ctx.settings.concurrency.max(1)
+        (ctx.settings.concurrency / shard.count).max(1)
     }
 }
 
@@ -234,8 +264,9 @@ enum CaseOutcome {
     NotDrawn,
     /// The case could not be made (the check it was for, and why).
     Skipped(&'static str, String),
-    /// The case was sent (and shrunk if it failed), with the replay command of a failure.
-    Sent(Box<Attempt>, Option<String>),
+    /// The case was sent (and shrunk if it failed), with the replay command of a
+    /// failure and its rank.
+    Sent(Box<Attempt>, Option<String>, u64),
 }
 
 /// Sends random case number `i` of `op` drawn as `tree`, shrinking it if it fails.
@@ -258,7 +289,7 @@ async fn random_case(
     match attempt(ctx, fx, op, &mode, tree.current(), &label).await {
         Err(reason) => CaseOutcome::Skipped(check, reason),
         Ok(first) => match first.first_failure() {
-            None => CaseOutcome::Sent(Box::new(first), None),
+            None => CaseOutcome::Sent(Box::new(first), None, random_rank(i, &mode)),
             Some(check) => {
                 let shrunk = shrink(ctx, fx, op, &mode, &mut *tree, first, check).await;
                 let replay = format!(
@@ -267,7 +298,7 @@ async fn random_case(
                     op.id,
                     i + 1
                 );
-                CaseOutcome::Sent(Box::new(shrunk), Some(replay))
+                CaseOutcome::Sent(Box::new(shrunk), Some(replay), random_rank(i, &mode))
             }
         },
     }
@@ -452,14 +483,26 @@ async fn send(
     }
 }
 
-fn record(ctx: &Ctx, op: &Operation, a: Attempt, replay: Option<String>) {
+/// Records a boundary case (`rank` 0: they come first, in the order sent) or
+/// random case `i` (rank `1 + 2i`, `2 + 2i` for its negative twin).
+fn record(ctx: &Ctx, op: &Operation, a: Attempt, replay: Option<String>, rank: u64) {
+    let case = GeneratedCase {
+        label: &a.label,
+        replay,
+        rank,
+    };
     ctx.record_all(
         &op.id,
         a.verdicts,
         &a.request,
         a.response.as_ref(),
-        Some((&a.label, replay)),
+        Some(case),
     );
+}
+
+/// The rank of random case `i` in `mode` (see [`record`]).
+fn random_rank(i: u32, mode: &Mode) -> u64 {
+    1 + 2 * u64::from(i) + u64::from(matches!(mode, Mode::Negative { .. }))
 }
 
 /// After an accepted `regenerateApiKey`, the vendor's key is the new one.

@@ -420,7 +420,8 @@ impl Http {
             };
             tokio::time::timeout(self.timeout, self.wire.exchange(request, self.max_body)).await
         } else {
-            let exchange = self.send_with_reqwest(url.clone(), &request.method, &request.headers, body);
+            let exchange =
+                self.send_with_reqwest(url.clone(), &request.method, &request.headers, body);
             tokio::time::timeout(self.timeout, exchange).await
         };
         match answer {

@@ -34,8 +34,8 @@ pub mod scenarios;
 pub mod secrets;
 pub mod spec_model;
 pub mod target;
-pub mod workflow;
 mod wire;
+pub mod workflow;
 
 pub use config::{Config, TargetConfig};
 pub use report::RunReport;

@@ -35,6 +35,15 @@ pub struct Failure {
     /// The command line that replays this failure.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub replay: Option<String>,
+    /// Where the generated case that failed comes in its operation's order of
+    /// cases (boundary cases, then random ones by number); `None` for others.
+    /// Kept failures are the first by this order, however the cases were spread
+    /// over threads.
+    #[serde(skip)]
+    pub rank: Option<u64>,
+    /// The rank, then the order of arrival (set by the recorder).
+    #[serde(skip)]
+    order: (u64, u64),
 }
 
 impl Failure {
@@ -47,6 +56,8 @@ impl Failure {
             body: None,
             case: None,
             replay: None,
+            rank: None,
+            order: (u64::MAX, u64::MAX),
         }
     }
 
@@ -146,22 +157,16 @@ impl Recorder {
         if !self.is_selected(check) {
             return;
         }
-        let failure = failure.redacted(&self.secrets);
-        self.failures.fetch_add(1, Ordering::Relaxed);
+        let mut failure = failure.redacted(&self.secrets);
+        let arrival = self.failures.fetch_add(1, Ordering::Relaxed);
+        failure.order = (failure.rank.unwrap_or(u64::MAX), arrival);
         self.progress.note_failure(&format!(
             "{operation} / {check}: {}",
             first_line(&failure.message)
         ));
         self.with_tally(operation, check, |t| {
             t.failed += 1;
-            if t.failures.len() < KEPT_FAILURES
-                && !t
-                    .failures
-                    .iter()
-                    .any(|f| f.message == failure.message && f.is_random() == failure.is_random())
-            {
-                t.failures.push(failure);
-            }
+            keep_failure(&mut t.failures, failure);
         });
     }
 
@@ -247,6 +252,85 @@ pub enum Verdict {
     NotApplicable,
 }
 
+/// Keeps the first [`KEPT_FAILURES`] distinct failures by their order: a
+/// failure like a kept one replaces it if it comes earlier; otherwise it takes a
+/// free place, or the place of the latest kept one if it comes before that.
+fn keep_failure(kept: &mut Vec<Failure>, failure: Failure) {
+    let like = |f: &Failure| f.message == failure.message && f.is_random() == failure.is_random();
+    if let Some(i) = kept.iter().position(like) {
+        if failure.order < kept[i].order {
+            kept[i] = failure;
+        }
+    } else if kept.len() < KEPT_FAILURES {
+        kept.push(failure);
+    } else if let Some(last) = kept.iter().map(|f| f.order).max()
+        && failure.order < last
+        && let Some(i) = kept.iter().position(|f| f.order == last)
+    {
+        kept[i] = failure;
+    }
+    kept.sort_by_key(|f| f.order);
+}
+
 fn first_line(text: &str) -> &str {
     text.lines().next().unwrap_or("")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn failure(message: &str, rank: Option<u64>, arrival: u64) -> Failure {
+        let mut f = Failure::new(message);
+        f.case = rank.map(|r| format!("random case #{r}"));
+        f.rank = rank;
+        f.order = (rank.unwrap_or(u64::MAX), arrival);
+        f
+    }
+
+    fn kept(arrivals: &[(&str, Option<u64>)]) -> Vec<(String, Option<u64>)> {
+        let mut kept = Vec::new();
+        for (i, (message, rank)) in arrivals.iter().enumerate() {
+            keep_failure(&mut kept, failure(message, *rank, i as u64));
+        }
+        kept.into_iter().map(|f| (f.message, f.rank)).collect()
+    }
+
+    #[test]
+    fn kept_failures_are_the_first_by_rank_whatever_the_order_of_arrival() {
+        let ranked: Vec<(&str, Option<u64>)> = (1..=9)
+            .map(|r| {
+                (
+                    ["a", "b", "c", "d", "e", "f", "g", "h", "i"][r as usize - 1],
+                    Some(r),
+                )
+            })
+            .collect();
+        let mut reversed = ranked.clone();
+        reversed.reverse();
+        let mut shuffled = ranked.clone();
+        shuffled.swap(0, 7);
+        shuffled.swap(2, 5);
+        let expected: Vec<(String, Option<u64>)> = ranked[..KEPT_FAILURES]
+            .iter()
+            .map(|(m, r)| (m.to_string(), *r))
+            .collect();
+        assert_eq!(kept(&ranked), expected);
+        assert_eq!(kept(&reversed), expected);
+        assert_eq!(kept(&shuffled), expected);
+    }
+
+    #[test]
+    fn a_repeated_message_keeps_its_earliest_case_and_unranked_ones_come_last() {
+        let list = kept(&[
+            ("same", Some(7)),
+            ("other", None),
+            ("same", Some(3)),
+            ("same", Some(5)),
+        ]);
+        assert_eq!(
+            list,
+            vec![("same".to_string(), Some(3)), ("other".to_string(), None)]
+        );
+    }
 }

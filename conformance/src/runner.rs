@@ -160,11 +160,22 @@ async fn run_against(
     };
     let mut phases: Vec<(String, Phase)> = Vec::new();
     for op in model.operations.iter().filter(|op| selected(&op.id)) {
-        let (fx, op) = (fixtures.clone(), op.clone());
-        phases.push((
-            op.id.clone(),
-            Box::new(move |c| Box::pin(async move { fuzz::run_operation(&c, &fx, &op).await })),
-        ));
+        let count = fuzz::shard_count(op, config.cases, config.threads);
+        for index in 0..count {
+            let (fx, op) = (fixtures.clone(), op.clone());
+            let shard = fuzz::Shard { index, count };
+            let name = if count == 1 {
+                op.id.clone()
+            } else {
+                format!("{} (part {} of {count})", op.id, index + 1)
+            };
+            phases.push((
+                name,
+                Box::new(move |c| {
+                    Box::pin(async move { fuzz::run_operation(&c, &fx, &op, shard).await })
+                }),
+            ));
+        }
     }
     if config.operations.is_none() {
         phases.push((
