@@ -59,8 +59,9 @@ impl Wire {
     }
 
     /// Sends `request` and reads the whole answer, at most `max_body` bytes of body.
-    /// A kept-alive connection the server closed meanwhile is replaced once, as the
-    /// request never reached it.
+    /// When a kept-alive connection fails before an answer starts (the server
+    /// closed it meanwhile), the request goes once more on a new connection:
+    /// always if it was never sent, and for idempotent methods also if it was.
     pub async fn exchange(
         &self,
         request: WireRequest<'_>,
@@ -69,7 +70,7 @@ impl Wire {
         let origin = Origin::of(request.url)?;
         let mut sender = self.checkout(&origin).await?;
         let answer = match sender.0.send_request(build(&request, &origin)?).await {
-            Err(e) if e.is_canceled() && sender.1 => {
+            Err(e) if sender.1 && (e.is_canceled() || idempotent(&request.method)) => {
                 sender = (self.connect(&origin).await?, false);
                 sender.0.send_request(build(&request, &origin)?).await
             }
@@ -156,6 +157,14 @@ impl Wire {
         });
         Ok(sender)
     }
+}
+
+/// Whether sending `method` twice means the same as sending it once (RFC 9110).
+fn idempotent(method: &Method) -> bool {
+    matches!(
+        *method,
+        Method::GET | Method::HEAD | Method::PUT | Method::DELETE | Method::OPTIONS | Method::TRACE
+    )
 }
 
 /// Where a URL's requests go: the host and port to connect to, the `Host` header,

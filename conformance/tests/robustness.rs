@@ -19,6 +19,8 @@ enum Misbehaviour {
     CloseAtOnce,
     Silence,
     LyingContentLength,
+    /// A valid answer, then the connection closed without saying so.
+    CloseAfterAnswer,
 }
 
 async fn serve(misbehaviour: Misbehaviour) -> String {
@@ -66,6 +68,9 @@ async fn serve(misbehaviour: Misbehaviour) -> String {
                     Misbehaviour::LyingContentLength => {
                         socket.write_all(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n[]").await
                     }
+                    Misbehaviour::CloseAfterAnswer => {
+                        socket.write_all(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n[]").await
+                    }
                 };
             });
         }
@@ -83,6 +88,7 @@ async fn every_misbehaviour_ends_in_a_clear_transport_error_or_a_judged_response
         Misbehaviour::CloseAtOnce,
         Misbehaviour::Silence,
         Misbehaviour::LyingContentLength,
+        Misbehaviour::CloseAfterAnswer,
     ] {
         let url = serve(misbehaviour).await;
         let http = Http::new(&url, Duration::from_millis(500), 1024 * 1024).unwrap();
@@ -101,12 +107,39 @@ async fn every_misbehaviour_ends_in_a_clear_transport_error_or_a_judged_response
                 Misbehaviour::Garbage | Misbehaviour::CloseAtOnce,
                 Err(TransportError::Protocol(message)),
             ) => assert!(!message.is_empty()),
+            (Misbehaviour::CloseAfterAnswer, Ok(response)) => assert_eq!(response.status, 200),
             (Misbehaviour::InvalidUtf8Json, Ok(response)) => {
                 assert_eq!(response.status, 200);
                 assert!(response.json().unwrap_err().contains("not JSON"));
                 assert!(!response.body_excerpt(10).is_empty());
             }
             (m, other) => panic!("{m:?}: unexpected {other:?}"),
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_kept_alive_connection_the_server_closed_is_replaced() {
+    send_twenty_to_a_server_that_closes_after_each_answer().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_kept_alive_connection_the_server_closed_is_replaced_on_many_threads() {
+    send_twenty_to_a_server_that_closes_after_each_answer().await;
+}
+
+async fn send_twenty_to_a_server_that_closes_after_each_answer() {
+    let url = serve(Misbehaviour::CloseAfterAnswer).await;
+    let http = Http::new(&url, Duration::from_secs(2), 1024).unwrap();
+    for attempt in 0..20 {
+        let response = http
+            .send(&RawRequest::new(Method::GET, "/processes"))
+            .await
+            .unwrap_or_else(|e| panic!("request {attempt}: {e}"));
+        assert_eq!(response.status, 200);
+        if attempt % 2 == 0 {
+            // Give the connection's task time to see the close, or not.
+            tokio::time::sleep(Duration::from_millis(5)).await;
         }
     }
 }
