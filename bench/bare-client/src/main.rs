@@ -94,10 +94,11 @@ async fn with_hyper(target: &Target) -> u64 {
         .await
         .expect("a connection");
     stream.set_nodelay(true).expect("TCP_NODELAY");
-    let (mut sender, connection) =
-        hyper::client::conn::http1::handshake::<_, Empty<Bytes>>(hyper_util::rt::TokioIo::new(stream))
-            .await
-            .expect("a handshake");
+    let (mut sender, connection) = hyper::client::conn::http1::handshake::<_, Empty<Bytes>>(
+        hyper_util::rt::TokioIo::new(stream),
+    )
+    .await
+    .expect("a handshake");
     tokio::task::spawn_local(connection);
     let path = uri.path_and_query().expect("a path").to_string();
     let started = Instant::now();
