@@ -4,8 +4,8 @@
 //! A request then never leaves the thread that made it: the phase that builds
 //! it, the connection task that writes it and the checks that judge the answer
 //! all run on one thread, so no request costs a wake-up of another thread. That
-//! hand-over between threads, not the checks, used to be most of the suite's
-//! CPU per request. Phases run concurrently within a lane (on a `LocalSet`, as
+//! hand-over between threads, not the checks, used to be the largest part
+//! (42 %) of the suite's CPU per request (bench/NOTES.md). Phases run concurrently within a lane (on a `LocalSet`, as
 //! proptest's value trees may not move between threads) and lanes run in
 //! parallel; the shared limiter still bounds the requests in flight.
 

@@ -3,8 +3,8 @@
 //!
 //! The suite sends most of its requests to one `http://` origin, and judges every
 //! answer itself: it needs no redirects, proxies, cookies, retries or
-//! decompression. Without reqwest's layers for those, a request costs a third of
-//! the client CPU (bench/NOTES.md). A `Wire` belongs to one runtime: the task that
+//! decompression. reqwest's layers for those were about a third of the client's
+//! CPU per request (bench/NOTES.md). A `Wire` belongs to one runtime: the task that
 //! drives a connection is spawned on the runtime that opened it, so each lane of a
 //! run has its own (see [`crate::http::Http::sibling`]). `https://` goes through
 //! reqwest.
