@@ -226,3 +226,88 @@ fn build(
         .body(body)
         .map_err(|e| TransportError::Protocol(format!("cannot build the request: {e}")))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn url(text: &str) -> reqwest::Url {
+        reqwest::Url::parse(text).unwrap()
+    }
+
+    #[test]
+    fn origins_name_the_host_to_connect_to_and_the_host_header() {
+        let o = Origin::of(&url("http://127.0.0.1:8080/x?y=1")).unwrap();
+        assert_eq!(
+            (o.host.as_str(), o.port, o.authority.as_str()),
+            ("127.0.0.1", 8080, "127.0.0.1:8080")
+        );
+        let o = Origin::of(&url("http://[::1]:9/x")).unwrap();
+        assert_eq!(
+            (o.host.as_str(), o.port, o.authority.as_str()),
+            ("::1", 9, "[::1]:9")
+        );
+        let o = Origin::of(&url("http://localhost/x")).unwrap();
+        assert_eq!(
+            (o.host.as_str(), o.port, o.authority.as_str()),
+            ("localhost", 80, "localhost")
+        );
+    }
+
+    #[test]
+    fn requests_carry_origin_form_target_host_headers_and_body() {
+        let target = url("http://127.0.0.1:8080/webhookconfig?whid=A%201");
+        let headers = vec![("Ocp-Apim-Subscription-Key".to_string(), "k".to_string())];
+        let request = WireRequest {
+            method: Method::POST,
+            url: &target,
+            headers: &headers,
+            body: Some(("application/json", Bytes::from_static(b"{}"))),
+        };
+        let origin = Origin::of(&target).unwrap();
+        let built = build(&request, &origin).unwrap();
+        assert_eq!(built.uri(), "/webhookconfig?whid=A%201");
+        assert_eq!(built.headers()["host"], "127.0.0.1:8080");
+        assert_eq!(built.headers()["ocp-apim-subscription-key"], "k");
+        assert_eq!(built.headers()["content-type"], "application/json");
+    }
+
+    #[test]
+    fn a_header_that_cannot_be_sent_is_an_error_naming_it() {
+        let target = url("http://127.0.0.1:8080/processes");
+        for (name, value) in [("bad name", "x"), ("X-Ok", "line\nbreak")] {
+            let headers = vec![(name.to_string(), value.to_string())];
+            let request = WireRequest {
+                method: Method::GET,
+                url: &target,
+                headers: &headers,
+                body: None,
+            };
+            let origin = Origin::of(&target).unwrap();
+            let Err(TransportError::Protocol(message)) = build(&request, &origin) else {
+                panic!("{name:?}: {value:?} was accepted");
+            };
+            assert!(message.contains("header"), "{message}");
+        }
+    }
+
+    #[tokio::test]
+    async fn nothing_listening_is_a_connect_error() {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        drop(listener);
+        let target = url(&format!("http://127.0.0.1:{port}/processes"));
+        let request = WireRequest {
+            method: Method::GET,
+            url: &target,
+            headers: &[],
+            body: None,
+        };
+        let wire = Wire::new(Duration::from_secs(2));
+        let result = wire.exchange(request, 1024).await;
+        assert!(
+            matches!(result, Err(TransportError::Connect(_))),
+            "{result:?}"
+        );
+    }
+}
