@@ -7,7 +7,6 @@
 //! registration, regenerate the apikey) each get a vendor of their own.
 
 use std::collections::HashMap;
-use std::sync::Mutex;
 
 use reqwest::Method;
 use serde_json::{Value, json};
@@ -38,7 +37,7 @@ pub struct Fixtures {
     pub shared_task: Option<u64>,
     /// Why fixtures are missing, for skip reasons.
     pub missing: Vec<String>,
-    scratch: Mutex<HashMap<String, Vendor>>,
+    scratch: tokio::sync::Mutex<HashMap<String, Vendor>>,
     initial_apps: Vec<String>,
     initial_webhooks: Vec<String>,
 }
@@ -102,7 +101,7 @@ impl Fixtures {
             task_app: None,
             shared_task: None,
             missing,
-            scratch: Mutex::new(HashMap::new()),
+            scratch: tokio::sync::Mutex::new(HashMap::new()),
             initial_apps,
             initial_webhooks,
         };
@@ -196,21 +195,15 @@ impl Fixtures {
             .unique_id)
     }
 
-    /// A vendor of its own for `op` (registered on first use).
+    /// A vendor of its own for `op`, registered on first use. The lock is held
+    /// while registering, so cases in flight at once (on any thread) share one.
     pub async fn scratch_vendor(&self, ctx: &Ctx, op: &str) -> Result<Vendor, String> {
-        if let Some(vendor) = self
-            .scratch
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .get(op)
-        {
+        let mut scratch = self.scratch.lock().await;
+        if let Some(vendor) = scratch.get(op) {
             return Ok(vendor.clone());
         }
         let vendor = register_vendor(ctx, &format!("ssp-conformance {op}")).await?;
-        self.scratch
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .insert(op.to_string(), vendor.clone());
+        scratch.insert(op.to_string(), vendor.clone());
         Ok(vendor)
     }
 

@@ -130,3 +130,22 @@ async fn more_threads_change_speed_not_results() {
     assert!(!tallies(&one).is_empty());
     assert_eq!(tallies(&one), tallies(&three));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_cases_share_one_scratch_vendor() {
+    // Concurrency must not change what is sent: in particular, the cases of
+    // updateVendorRegistration in flight at once, on one thread or two, register
+    // one scratch vendor between them, not one each.
+    let run = |concurrency: usize, threads: usize| async move {
+        let mut config = support::quick_config();
+        config.cases = 20;
+        config.concurrency = concurrency;
+        config.threads = threads;
+        config.operations = Some(vec!["updateVendorRegistration".into()]);
+        smartservice_conformance::run(config).await.unwrap()
+    };
+    let one_at_a_time = run(1, 1).await;
+    let sixteen = run(16, 2).await;
+    assert!(!sixteen.failed(), "{}", support::failure_lines(&sixteen));
+    assert_eq!(one_at_a_time.requests, sixteen.requests);
+}
