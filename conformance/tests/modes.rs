@@ -149,3 +149,23 @@ async fn concurrent_cases_share_one_scratch_vendor() {
     assert!(!sixteen.failed(), "{}", support::failure_lines(&sixteen));
     assert_eq!(one_at_a_time.requests, sixteen.requests);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_whole_suite_sends_the_same_requests_at_any_concurrency() {
+    let run = |concurrency: usize, threads: usize| async move {
+        let mut config = support::quick_config();
+        config.cases = 20;
+        config.concurrency = concurrency;
+        config.threads = threads;
+        smartservice_conformance::run(config).await.unwrap()
+    };
+    let one_at_a_time = run(1, 1).await;
+    for (concurrency, threads) in [(16, 2), (32, 3)] {
+        let report = run(concurrency, threads).await;
+        assert!(!report.failed(), "{}", support::failure_lines(&report));
+        assert_eq!(
+            one_at_a_time.requests, report.requests,
+            "concurrency {concurrency} on {threads} threads"
+        );
+    }
+}
