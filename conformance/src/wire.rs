@@ -59,9 +59,11 @@ impl Wire {
     }
 
     /// Sends `request` and reads the whole answer, at most `max_body` bytes of body.
-    /// When a kept-alive connection fails before an answer starts (the server
-    /// closed it meanwhile), the request goes once more on a new connection:
-    /// always if it was never sent, and for idempotent methods also if it was.
+    /// When a kept-alive connection turns out to be closed by the server before an
+    /// answer starts, the request goes once more on a new connection: always if it
+    /// was never sent, and for idempotent methods also if it was. Anything else the
+    /// server does wrong on a reused connection (garbage, a broken answer) is
+    /// reported, not retried.
     pub async fn exchange(
         &self,
         request: WireRequest<'_>,
@@ -70,7 +72,9 @@ impl Wire {
         let origin = Origin::of(request.url)?;
         let mut sender = self.checkout(&origin).await?;
         let answer = match sender.0.send_request(build(&request, &origin)?).await {
-            Err(e) if sender.1 && (e.is_canceled() || idempotent(&request.method)) => {
+            Err(e)
+                if sender.1 && (e.is_canceled() || (closed(&e) && idempotent(&request.method))) =>
+            {
                 sender = (self.connect(&origin).await?, false);
                 sender.0.send_request(build(&request, &origin)?).await
             }
@@ -157,6 +161,28 @@ impl Wire {
         });
         Ok(sender)
     }
+}
+
+/// Whether `error` says the connection was closed under the request (closed before
+/// the answer was complete, reset, or a broken pipe), not that the server sent
+/// something wrong.
+fn closed(error: &hyper::Error) -> bool {
+    if error.is_incomplete_message() {
+        return true;
+    }
+    let mut source = std::error::Error::source(error);
+    while let Some(cause) = source {
+        if let Some(io) = cause.downcast_ref::<std::io::Error>() {
+            return matches!(
+                io.kind(),
+                std::io::ErrorKind::ConnectionReset
+                    | std::io::ErrorKind::ConnectionAborted
+                    | std::io::ErrorKind::BrokenPipe
+            );
+        }
+        source = cause.source();
+    }
+    false
 }
 
 /// Whether sending `method` twice means the same as sending it once (RFC 9110).

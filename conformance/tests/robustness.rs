@@ -211,3 +211,42 @@ async fn an_https_target_in_a_build_without_tls_says_how_to_rebuild() {
     let error = smartservice_conformance::run(config).await.unwrap_err();
     assert!(error.0.contains("--features tls"), "{error}");
 }
+
+#[tokio::test]
+async fn garbage_on_a_reused_connection_is_reported_not_retried_away() {
+    // A server whose second answer on a kept-alive connection is broken (and
+    // whose fresh connections all answer well): a defect to report, not a
+    // closed connection to retry.
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        while let Ok((mut socket, _)) = listener.accept().await {
+            tokio::spawn(async move {
+                let mut buffer = [0u8; 4096];
+                let mut answered = 0;
+                while let Ok(n) = socket.read(&mut buffer).await {
+                    if n == 0 {
+                        return;
+                    }
+                    let answer: &[u8] = if answered == 0 {
+                        b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n[]"
+                    } else {
+                        b"\x00\xffNOT HTTP AT ALL\r\n\r\n"
+                    };
+                    answered += 1;
+                    if socket.write_all(answer).await.is_err() {
+                        return;
+                    }
+                }
+            });
+        }
+    });
+    let http = Http::new(&format!("http://{addr}"), Duration::from_secs(2), 1024).unwrap();
+    let first = http.send(&RawRequest::new(Method::GET, "/processes")).await;
+    assert_eq!(first.unwrap().status, 200);
+    let second = http.send(&RawRequest::new(Method::GET, "/processes")).await;
+    assert!(
+        matches!(second, Err(TransportError::Protocol(_))),
+        "{second:?}"
+    );
+}
