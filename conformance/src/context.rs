@@ -34,6 +34,7 @@ pub struct Settings {
 }
 
 /// The shared state of a run.
+#[derive(Clone)]
 pub struct Ctx {
     /// The compiled spec.
     pub model: Arc<SpecModel>,
@@ -100,17 +101,9 @@ impl Ctx {
     /// the thread that runs a phase).
     pub fn with_http(&self, http: Arc<Http>) -> Self {
         Ctx {
-            model: self.model.clone(),
             control: self.control.as_ref().map(|c| c.with_http(http.clone())),
             http,
-            recorder: self.recorder.clone(),
-            secrets: self.secrets.clone(),
-            settings: self.settings.clone(),
-            subscription_key: self.subscription_key.clone(),
-            inbox: self.inbox.clone(),
-            aliases: self.aliases.clone(),
-            legacy: self.legacy.clone(),
-            limiter: self.limiter.clone(),
+            ..self.clone()
         }
     }
 

@@ -87,11 +87,16 @@ pub struct Shard {
     pub count: usize,
 }
 
+/// Whether the cases of `op` must go one after another: each `regenerateApiKey`
+/// changes the key the next case sends.
+fn one_at_a_time(op: &Operation) -> bool {
+    op.id == "regenerateApiKey"
+}
+
 /// Into how many parts the cases of `op` are split on `threads` threads: one
-/// where there are no random cases, or where they must go one after another
-/// (each `regenerateApiKey` changes the key the next case sends).
+/// where there are no random cases, or where they must go one after another.
 pub fn shard_count(op: &Operation, cases: u32, threads: usize) -> usize {
-    if op.id == "regenerateApiKey" {
+    if one_at_a_time(op) {
         1
     } else {
         threads.clamp(1, random_cases(op, cases).max(1) as usize)
@@ -247,11 +252,10 @@ async fn random_cases_of(ctx: &Ctx, fx: &Fixtures, op: &Operation, shard: Shard)
 }
 
 /// How many random cases of `shard` are in flight at once: its share of what the
-/// run allows (so that the parts on other threads do not wait for a slot), but
-/// one at a time where each case changes what the next one sends with (a
-/// regenerated apikey).
+/// run allows (so that the parts on other threads do not wait for a slot), or
+/// one where cases must go one after another.
 fn case_window(ctx: &Ctx, op: &Operation, shard: Shard) -> usize {
-    if op.id == "regenerateApiKey" {
+    if one_at_a_time(op) {
         1
     } else {
         (ctx.settings.concurrency / shard.count).max(1)

@@ -420,8 +420,7 @@ impl Http {
             };
             tokio::time::timeout(self.timeout, self.wire.exchange(request, self.max_body)).await
         } else {
-            let exchange =
-                self.send_with_reqwest(url.clone(), &request.method, &request.headers, body);
+            let exchange = self.send_with_reqwest(url, &request.method, &request.headers, body);
             tokio::time::timeout(self.timeout, exchange).await
         };
         match answer {
@@ -455,13 +454,24 @@ impl Http {
         let headers = response.headers().clone();
         let mut body = BytesMut::new();
         while let Some(chunk) = response.chunk().await.map_err(classify)? {
-            if body.len() + chunk.len() > self.max_body {
-                return Err(TransportError::BodyTooLarge(self.max_body));
-            }
-            body.extend_from_slice(&chunk);
+            append_within(&mut body, &chunk, self.max_body)?;
         }
         Ok((status, headers, body.freeze()))
     }
+}
+
+/// Appends `chunk` to the body read so far, unless that makes it longer than
+/// `max_body` bytes.
+pub(crate) fn append_within(
+    body: &mut BytesMut,
+    chunk: &[u8],
+    max_body: usize,
+) -> Result<(), TransportError> {
+    if body.len() + chunk.len() > max_body {
+        return Err(TransportError::BodyTooLarge(max_body));
+    }
+    body.extend_from_slice(chunk);
+    Ok(())
 }
 
 fn build_client(timeout: Duration) -> Result<reqwest::Client, String> {

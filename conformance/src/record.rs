@@ -41,9 +41,9 @@ pub struct Failure {
     /// over threads.
     #[serde(skip)]
     pub rank: Option<u64>,
-    /// The rank, then the order of arrival (set by the recorder).
+    /// How many failures the recorder had seen before this one (set by it).
     #[serde(skip)]
-    order: (u64, u64),
+    arrival: u64,
 }
 
 impl Failure {
@@ -57,8 +57,14 @@ impl Failure {
             case: None,
             replay: None,
             rank: None,
-            order: (u64::MAX, u64::MAX),
+            arrival: 0,
         }
+    }
+
+    /// Where this failure comes among the kept ones: ranked cases by rank, then
+    /// the rest, each by arrival.
+    fn order(&self) -> (u64, u64) {
+        (self.rank.unwrap_or(u64::MAX), self.arrival)
     }
 
     /// Whether the failure came from a random (shrunk) case; one of those is kept
@@ -133,18 +139,15 @@ impl Recorder {
             return;
         }
         let mut tallies = self.tallies.lock().unwrap_or_else(|e| e.into_inner());
-        if !tallies.contains_key(operation) {
-            tallies.insert(operation.to_string(), BTreeMap::new());
-        }
-        let Some(checks) = tallies.get_mut(operation) else {
-            return;
-        };
-        if !checks.contains_key(check) {
-            checks.insert(check.to_string(), Tally::default());
-        }
-        if let Some(tally) = checks.get_mut(check) {
+        if let Some(tally) = tallies.get_mut(operation).and_then(|c| c.get_mut(check)) {
             f(tally);
+            return;
         }
+        f(tallies
+            .entry(operation.to_string())
+            .or_default()
+            .entry(check.to_string())
+            .or_default());
     }
 
     /// Records a pass.
@@ -158,8 +161,7 @@ impl Recorder {
             return;
         }
         let mut failure = failure.redacted(&self.secrets);
-        let arrival = self.failures.fetch_add(1, Ordering::Relaxed);
-        failure.order = (failure.rank.unwrap_or(u64::MAX), arrival);
+        failure.arrival = self.failures.fetch_add(1, Ordering::Relaxed);
         self.progress.note_failure(&format!(
             "{operation} / {check}: {}",
             first_line(&failure.message)
@@ -258,18 +260,18 @@ pub enum Verdict {
 fn keep_failure(kept: &mut Vec<Failure>, failure: Failure) {
     let like = |f: &Failure| f.message == failure.message && f.is_random() == failure.is_random();
     if let Some(i) = kept.iter().position(like) {
-        if failure.order < kept[i].order {
+        if failure.order() < kept[i].order() {
             kept[i] = failure;
         }
     } else if kept.len() < KEPT_FAILURES {
         kept.push(failure);
-    } else if let Some(last) = kept.iter().map(|f| f.order).max()
-        && failure.order < last
-        && let Some(i) = kept.iter().position(|f| f.order == last)
+    } else if let Some(last) = kept.iter().map(Failure::order).max()
+        && failure.order() < last
+        && let Some(i) = kept.iter().position(|f| f.order() == last)
     {
         kept[i] = failure;
     }
-    kept.sort_by_key(|f| f.order);
+    kept.sort_by_key(Failure::order);
 }
 
 fn first_line(text: &str) -> &str {
@@ -284,7 +286,7 @@ mod tests {
         let mut f = Failure::new(message);
         f.case = rank.map(|r| format!("random case #{r}"));
         f.rank = rank;
-        f.order = (rank.unwrap_or(u64::MAX), arrival);
+        f.arrival = arrival;
         f
     }
 

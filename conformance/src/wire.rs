@@ -20,7 +20,7 @@ use hyper_util::rt::TokioIo;
 use reqwest::Method;
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 
-use crate::http::{TransportError, error_chain};
+use crate::http::{TransportError, append_within, error_chain};
 
 /// What came back: status, headers and the whole body.
 pub(crate) type WireAnswer = (u16, HeaderMap, Bytes);
@@ -87,10 +87,7 @@ impl Wire {
         while let Some(frame) = body.frame().await {
             let frame = frame.map_err(|e| TransportError::Protocol(error_chain(&e)))?;
             if let Ok(data) = frame.into_data() {
-                if bytes.len() + data.len() > max_body {
-                    return Err(TransportError::BodyTooLarge(max_body));
-                }
-                bytes.extend_from_slice(&data);
+                append_within(&mut bytes, &data, max_body)?;
             }
         }
         self.check_in(origin.key, sender.0);
